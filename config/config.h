@@ -1,0 +1,84 @@
+/* netra's configuration: one struct for every process, loaded from a netra.jsonc file.
+ *
+ * Sources, later ones winning: the built-in default of every key; the file (JSON with // and
+ * block comments); the environment (NETRA_REDIS_URL, and NETRA_<SECTION>_<KEY> for every scalar
+ * key, e.g. NETRA_CRAWLER_MAX_IN_FLIGHT). A string value "$ENV:NAME" is replaced by the
+ * environment variable NAME, so secrets never sit in the file; a missing variable is an error.
+ * Unknown keys, wrong types and out-of-range values are errors naming the key and the problem,
+ * e.g. "crawler.max_in_flight: must be 1..100000, got -3". All of them are reported, one a line.
+ *
+ * A loaded config is read-only and owned by the caller: config_free() releases it. */
+#ifndef NETRA_CONFIG_CONFIG_H
+#define NETRA_CONFIG_CONFIG_H
+
+#include <stddef.h>
+
+#include "config/log.h"
+
+struct netra_config {
+    char *path; /* the file it was loaded from, or NULL for defaults only */
+
+    struct {
+        char *url;           /* redis://[user:pass@]host:port/db or unix:///path */
+        char **shard_urls;   /* NULL, or one URL per shard (shard i lives on shard_urls[i]) */
+        size_t shard_url_count;
+        char *key_prefix;    /* "netra:" */
+        int shards;          /* 1..1024 */
+        int connect_timeout_ms;
+        int command_timeout_ms;
+        int reconnect_min_ms;
+        int reconnect_max_ms;
+    } redis;
+
+    struct {
+        long max_len;        /* approximate cap of each posts stream (XADD MAXLEN ~) */
+        int batch;           /* messages read or acknowledged per round trip */
+        int block_ms;        /* XREADGROUP BLOCK */
+        int reclaim_idle_ms; /* a message idle this long in a dead consumer is reclaimed */
+        int max_deliveries;  /* delivered this often without an ack -> posts:dead */
+    } stream;
+
+    struct {
+        int lease_ms;           /* how long a claimed account is held before it comes back */
+        int jitter_pct;         /* next due time spread by +/- this percentage of the interval */
+        int default_interval_s; /* an account with no interval of its own */
+        int min_interval_s;     /* no account is fetched more often than this */
+    } schedule;
+
+    struct {
+        int max_in_flight;   /* accounts fetched at once by one crawler */
+        int claim_batch;     /* accounts claimed per round trip */
+        long max_body_bytes; /* a larger response (also after decompression) is aborted */
+        char *user_agent;
+    } crawler;
+
+    struct {
+        char *rules_dir;            /* folder of *.jsonc rulesets */
+        double political_threshold; /* political >= this -> at least "political" */
+        double suspect_threshold;   /* partisan >= this -> "suspect" */
+    } worker;
+
+    struct {
+        int unflagged_days; /* posts and results that no case holds */
+    } retention;
+
+    struct {
+        int heartbeat_interval_ms;
+        int heartbeat_ttl_s;
+        enum log_level log_level;
+    } process;
+};
+
+/* Loads path, or, when path is NULL, the file named by NETRA_CONFIG, or only the defaults when
+ * that is unset too. Returns 0 and *out, or -1 with every problem in err. */
+int config_load(const char *path, struct netra_config **out, char *err, size_t err_len);
+
+/* The defaults alone, with no file and no environment (tests, `netra config defaults`). */
+int config_load_defaults(struct netra_config **out, char *err, size_t err_len);
+
+void config_free(struct netra_config *config);
+
+/* The Redis URL of shard n: redis.shard_urls[n] when given, else redis.url. */
+const char *config_shard_url(const struct netra_config *config, int shard);
+
+#endif
