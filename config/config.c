@@ -1,0 +1,956 @@
+/* netra.jsonc, the environment and the built-in defaults, turned into one checked netra_config.
+ *
+ * Every key is one row of config_keys: its dotted path, type, place in the struct, range and
+ * default. Defaults, the file, the environment variable names, the checks and config_free() all
+ * walk that table, so a new key is one field in config.h and one row here. */
+#include "config/config.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/redis_url.h"
+#include "config/utf8.h"
+
+/* A real config is a few kilobytes; a file near this size is a mistake or an attack. */
+#define CONFIG_MAX_BYTES ((size_t)4 << 20)
+#define CONFIG_MAX_SHARDS 1024
+#define SECRET_PREFIX "$ENV:"
+#define ENV_PREFIX "NETRA_"
+
+/* Sizes of the pieces of an error line; hostile names are cut to fit by show(). */
+#define SHOWN_LEN 72
+#define SOURCE_LEN 160
+#define LABEL_LEN (SOURCE_LEN + 2 * SHOWN_LEN + 8)
+
+enum config_type {
+    CONFIG_INT,
+    CONFIG_LONG,
+    CONFIG_DOUBLE,
+    CONFIG_STRING,
+    CONFIG_URL_LIST,
+    CONFIG_LOG_LEVEL,
+};
+
+struct config_key {
+    const char *path; /* "section.name"; also gives the variable NETRA_SECTION_NAME */
+    enum config_type type;
+    size_t offset;
+    size_t count_offset;   /* CONFIG_URL_LIST: where its entry count lives */
+    double min, max;       /* numbers: the value; strings and list entries: the length in bytes */
+    double number_default; /* numbers and log levels */
+    const char *text_default;                /* strings; a list starts empty */
+    /* 0 when the text is fine, else -1 with what is wrong in problem */
+    int (*check)(const char *value, char *problem, size_t problem_len);
+    const char *description;
+};
+
+static int check_redis_url(const char *url, char *problem, size_t problem_len);
+static int check_key_prefix(const char *prefix, char *problem, size_t problem_len);
+
+/* offsetof that refuses to compile when the field is not of the row's C type. */
+#define FIELD(field, ctype)                                                                        \
+    (offsetof(struct netra_config, field) +                                                        \
+     0 * sizeof(char[_Generic(((struct netra_config *)0)->field, ctype: 1)]))
+
+#define INT_KEY(path, field, min, max, def, what)                                                  \
+    {path, CONFIG_INT, FIELD(field, int), 0, min, max, def, NULL, NULL, what}
+#define LONG_KEY(path, field, min, max, def, what)                                                 \
+    {path, CONFIG_LONG, FIELD(field, long), 0, min, max, def, NULL, NULL, what}
+#define DOUBLE_KEY(path, field, min, max, def, what)                                               \
+    {path, CONFIG_DOUBLE, FIELD(field, double), 0, min, max, def, NULL, NULL, what}
+#define STRING_KEY(path, field, min_len, max_len, def, check, what)                                \
+    {path, CONFIG_STRING, FIELD(field, char *), 0, min_len, max_len, 0, def, check, what}
+#define URL_LIST_KEY(path, field, count_field, what)                                               \
+    {path,         CONFIG_URL_LIST, FIELD(field, char **), FIELD(count_field, size_t), 1,          \
+     REDIS_URL_MAX_LEN, 0,              NULL,                  check_redis_url,            what}
+#define LOG_LEVEL_KEY(path, field, def, what)                                                      \
+    {path, CONFIG_LOG_LEVEL, FIELD(field, enum log_level), 0, 0, 0, def, NULL, NULL, what}
+
+static const struct config_key config_keys[] = {
+    STRING_KEY("redis.url", redis.url, 1, REDIS_URL_MAX_LEN, "redis://127.0.0.1:6379/0",
+               check_redis_url, "the Redis of every shard that has no URL of its own"),
+    URL_LIST_KEY("redis.shard_urls", redis.shard_urls, redis.shard_url_count,
+                 "one Redis URL per shard, or none to keep every shard on redis.url"),
+    STRING_KEY("redis.key_prefix", redis.key_prefix, 1, 64, "netra:", check_key_prefix,
+               "starts every Redis key netra uses"),
+    INT_KEY("redis.shards", redis.shards, 1, CONFIG_MAX_SHARDS, 1,
+            "accounts are split into this many shards, one posts stream each"),
+    INT_KEY("redis.connect_timeout_ms", redis.connect_timeout_ms, 1, 600000, 2000,
+            "a connection attempt gives up after this long"),
+    INT_KEY("redis.command_timeout_ms", redis.command_timeout_ms, 1, 600000, 5000,
+            "a command still without a reply after this long fails"),
+    INT_KEY("redis.reconnect_min_ms", redis.reconnect_min_ms, 1, 3600000, 100,
+            "first wait before reconnecting; it doubles after each failure"),
+    INT_KEY("redis.reconnect_max_ms", redis.reconnect_max_ms, 1, 3600000, 30000,
+            "longest wait between reconnect attempts"),
+    LONG_KEY("stream.max_len", stream.max_len, 1000, 1000000000, 1000000,
+             "approximate cap of each posts stream"),
+    INT_KEY("stream.batch", stream.batch, 1, 10000, 64,
+            "messages read or acknowledged per round trip"),
+    INT_KEY("stream.block_ms", stream.block_ms, 1, 600000, 2000,
+            "how long a read waits for new messages"),
+    INT_KEY("stream.reclaim_idle_ms", stream.reclaim_idle_ms, 1000, 86400000, 60000,
+            "a message idle this long in a dead consumer is reclaimed"),
+    INT_KEY("stream.max_deliveries", stream.max_deliveries, 1, 1000, 5,
+            "delivered this often without an ack, a message moves to posts:dead"),
+    INT_KEY("schedule.lease_ms", schedule.lease_ms, 1000, 86400000, 120000,
+            "a claimed account comes back to the schedule after this long"),
+    INT_KEY("schedule.jitter_pct", schedule.jitter_pct, 0, 50, 10,
+            "next due times spread by +/- this percentage of the interval"),
+    INT_KEY("schedule.default_interval_s", schedule.default_interval_s, 1, 2592000, 900,
+            "fetch interval of an account without one of its own"),
+    INT_KEY("schedule.min_interval_s", schedule.min_interval_s, 1, 86400, 60,
+            "no account is fetched more often than this"),
+    INT_KEY("crawler.max_in_flight", crawler.max_in_flight, 1, 100000, 64,
+            "accounts fetched at once by one crawler"),
+    INT_KEY("crawler.claim_batch", crawler.claim_batch, 1, 10000, 32,
+            "accounts claimed per round trip"),
+    LONG_KEY("crawler.max_body_bytes", crawler.max_body_bytes, 1024, 1073741824, 8388608,
+             "a larger response, also after decompression, is aborted"),
+    STRING_KEY("crawler.user_agent", crawler.user_agent, 1, 256,
+               "netra/0.1 (+ASN neutrality monitoring)", NULL, "User-Agent of every request"),
+    STRING_KEY("worker.rules_dir", worker.rules_dir, 1, 4096, "config/rules", NULL,
+               "folder of *.jsonc rulesets"),
+    DOUBLE_KEY("worker.political_threshold", worker.political_threshold, 0, 1, 0.35,
+               "political score from which a post is at least \"political\""),
+    DOUBLE_KEY("worker.suspect_threshold", worker.suspect_threshold, 0, 1, 0.6,
+               "partisan score from which a post is \"suspect\""),
+    INT_KEY("retention.unflagged_days", retention.unflagged_days, 1, 3650, 30,
+            "posts and results that no case holds expire after this many days"),
+    INT_KEY("process.heartbeat_interval_ms", process.heartbeat_interval_ms, 100, 600000, 5000,
+            "how often a process refreshes its proc:<name> heartbeat"),
+    INT_KEY("process.heartbeat_ttl_s", process.heartbeat_ttl_s, 1, 3600, 30,
+            "a process whose heartbeat is this old counts as dead"),
+    LOG_LEVEL_KEY("process.log_level", process.log_level, LOG_LEVEL_INFO,
+                  "lowest level logged: debug, info, warn or error"),
+};
+
+#define KEY_COUNT (sizeof(config_keys) / sizeof(config_keys[0]))
+
+/* Keys whose values must keep an order: low < high (strict) or low <= high, high first multiplied
+ * by high_scale to bring it to low's unit. */
+struct config_relation {
+    const char *low, *high;
+    double high_scale;
+    bool strict;
+};
+
+static const struct config_relation config_relations[] = {
+    /* The reconnect backoff grows from min to max. */
+    {"redis.reconnect_min_ms", "redis.reconnect_max_ms", 1, false},
+    /* A blocking read that outlasts the command timeout fails whenever the stream is quiet. */
+    {"stream.block_ms", "redis.command_timeout_ms", 1, true},
+    {"schedule.min_interval_s", "schedule.default_interval_s", 1, false},
+    /* A live process must beat again before its last heartbeat expires. */
+    {"process.heartbeat_interval_ms", "process.heartbeat_ttl_s", 1000, true},
+};
+
+/* Every problem found, one a line, in the caller's err buffer. Lines that no longer fit are
+ * counted and summed up at the end, so err is always a complete, NUL-terminated list. */
+struct report {
+    char *buf;
+    size_t size, used;
+    size_t problems;
+    size_t dropped;
+};
+
+/* Room kept free for the "... and N more" line. */
+#define REPORT_RESERVE 32
+
+/* One load in progress. */
+struct load {
+    struct netra_config *config;
+    struct report report;
+    char source[SOURCE_LEN]; /* how error lines name the text; "" for no name */
+    char prefix[SOURCE_LEN + 2];
+    unsigned char seen[KEY_COUNT];   /* set by the file, so a second setting is an error */
+    unsigned char failed[KEY_COUNT]; /* had a bad value, so relations with it are not checked */
+};
+
+static int report_add(struct report *report, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int report_add(struct report *report, const char *fmt, ...)
+{
+    report->problems++;
+    if (report->buf == NULL || report->size == 0)
+        return -1;
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int formatted = vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    size_t length = formatted < 0 ? 0 : (size_t)formatted;
+    if (length >= sizeof(line))
+        length = sizeof(line) - 1;
+    if (report->used > 0) {
+        if (report->used + 1 + length + 1 + REPORT_RESERVE > report->size) {
+            report->dropped++;
+            return -1;
+        }
+        report->buf[report->used++] = '\n';
+    }
+    if (length > report->size - report->used - 1)
+        length = report->size - report->used - 1;
+    memcpy(report->buf + report->used, line, length);
+    report->used += length;
+    report->buf[report->used] = '\0';
+    return -1;
+}
+
+static void report_finish(struct report *report)
+{
+    if (report->dropped > 0 && report->buf != NULL && report->used < report->size)
+        snprintf(report->buf + report->used, report->size - report->used, "\n... and %zu more",
+                 report->dropped);
+}
+
+/* Copies s for an error line: printable ASCII as it is, any other byte as \xNN, cut short with
+ * "..." so hostile text can neither break the line in two nor make it long. */
+static const char *show(char *out, size_t out_len, const char *s)
+{
+    size_t used = 0;
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+        char piece[5];
+        if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
+            piece[0] = (char)c;
+            piece[1] = '\0';
+        } else {
+            snprintf(piece, sizeof(piece), "\\x%02X", c);
+        }
+        size_t piece_len = strlen(piece);
+        if (used + piece_len + sizeof("...") > out_len) {
+            memcpy(out + used, "...", sizeof("..."));
+            return out;
+        }
+        memcpy(out + used, piece, piece_len);
+        used += piece_len;
+    }
+    out[used] = '\0';
+    return out;
+}
+
+/* What an error line says a value was. A value read from a secret is never shown. */
+static const char *describe(char *out, size_t out_len, const cJSON *item, const char *secret)
+{
+    char shown[SHOWN_LEN];
+    if (secret != NULL)
+        snprintf(out, out_len, "the value of $%s", show(shown, sizeof(shown), secret));
+    else if (cJSON_IsNumber(item))
+        snprintf(out, out_len, "%.15g", item->valuedouble);
+    else if (cJSON_IsString(item))
+        snprintf(out, out_len, "\"%s\"", show(shown, sizeof(shown), item->valuestring));
+    else if (cJSON_IsBool(item))
+        snprintf(out, out_len, "%s", cJSON_IsTrue(item) ? "true" : "false");
+    else if (cJSON_IsNull(item))
+        snprintf(out, out_len, "null");
+    else if (cJSON_IsArray(item))
+        snprintf(out, out_len, "a list");
+    else
+        snprintf(out, out_len, "an object");
+    return out;
+}
+
+static void *field_at(struct netra_config *config, const struct config_key *key)
+{
+    return (char *)config + key->offset;
+}
+
+static const struct config_key *find_key(const char *section, const char *name)
+{
+    size_t section_len = strlen(section);
+    for (size_t i = 0; i < KEY_COUNT; i++) {
+        const char *path = config_keys[i].path;
+        if (strncmp(path, section, section_len) == 0 && path[section_len] == '.' &&
+            (name == NULL || strcmp(path + section_len + 1, name) == 0))
+            return &config_keys[i];
+    }
+    return NULL;
+}
+
+static const struct config_key *find_path(const char *path)
+{
+    for (size_t i = 0; i < KEY_COUNT; i++)
+        if (strcmp(config_keys[i].path, path) == 0)
+            return &config_keys[i];
+    return NULL;
+}
+
+static bool is_number(const struct config_key *key)
+{
+    return key->type == CONFIG_INT || key->type == CONFIG_LONG || key->type == CONFIG_DOUBLE;
+}
+
+/* Text from the environment as the item the file would hold: a number key reads it as JSON, so
+ * both sources accept the same spellings; anything else is a string. NULL when out of memory. */
+static cJSON *item_from_text(const struct config_key *key, const char *text)
+{
+    if (is_number(key)) {
+        cJSON *number = cJSON_ParseWithOpts(text, NULL, true);
+        if (cJSON_IsNumber(number))
+            return number;
+        cJSON_Delete(number);
+    }
+    return cJSON_CreateString(text);
+}
+
+/* "a, b,c" as a list of strings; "" is the empty list. Stops after one entry more than a list
+ * may hold, which is enough to refuse it. NULL when out of memory. */
+static cJSON *list_from_text(const char *text)
+{
+    cJSON *list = cJSON_CreateArray();
+    char *copy = strdup(text);
+    if (list == NULL || copy == NULL)
+        goto fail;
+    int count = 0;
+    for (char *entry = copy, *next; *copy != '\0' && entry != NULL && count <= CONFIG_MAX_SHARDS;
+         entry = next, count++) {
+        next = strchr(entry, ',');
+        if (next != NULL)
+            *next++ = '\0';
+        entry += strspn(entry, " \t");
+        size_t length = strlen(entry);
+        while (length > 0 && (entry[length - 1] == ' ' || entry[length - 1] == '\t'))
+            entry[--length] = '\0';
+        cJSON *item = cJSON_CreateString(entry);
+        if (item == NULL)
+            goto fail;
+        cJSON_AddItemToArray(list, item);
+    }
+    free(copy);
+    return list;
+fail:
+    free(copy);
+    cJSON_Delete(list);
+    return NULL;
+}
+
+static bool is_variable_name(const char *name)
+{
+    if (*name == '\0' || (*name >= '0' && *name <= '9'))
+        return false;
+    for (; *name != '\0'; name++)
+        if (!(*name == '_' || (*name >= 'A' && *name <= 'Z') || (*name >= 'a' && *name <= 'z') ||
+              (*name >= '0' && *name <= '9')))
+            return false;
+    return true;
+}
+
+/* A string "$ENV:NAME" stands for the variable NAME, so secrets need not sit in the file.
+ * Returns 0 with *resolved, a new item holding NAME's value (NULL when item refers to nothing),
+ * and *secret = NAME; -1 when NAME is unset or empty. */
+static int resolve_reference(struct load *load, const struct config_key *key, const cJSON *item,
+                             const char *label, cJSON **resolved, const char **secret)
+{
+    *resolved = NULL;
+    *secret = NULL;
+    if (!cJSON_IsString(item) ||
+        strncmp(item->valuestring, SECRET_PREFIX, strlen(SECRET_PREFIX)) != 0)
+        return 0;
+    const char *name = item->valuestring + strlen(SECRET_PREFIX);
+    char shown[SHOWN_LEN];
+    if (!is_variable_name(name))
+        return report_add(&load->report, "%s: \"%s%s\" does not name an environment variable",
+                          label, SECRET_PREFIX, show(shown, sizeof(shown), name));
+    const char *text = getenv(name);
+    if (text == NULL || *text == '\0')
+        return report_add(&load->report, "%s: environment variable %s is not set", label, name);
+    *resolved = item_from_text(key, text);
+    if (*resolved == NULL)
+        return report_add(&load->report, "%s: out of memory", label);
+    *secret = name;
+    return 0;
+}
+
+static int store_number(struct load *load, const struct config_key *key, const cJSON *item,
+                        const char *label, const char *secret, void *slot)
+{
+    char got[SHOWN_LEN + 24];
+    const char *expected = key->type == CONFIG_DOUBLE ? "a number" : "an integer";
+    if (!cJSON_IsNumber(item))
+        return report_add(&load->report, "%s: expected %s, got %s", label, expected,
+                          describe(got, sizeof(got), item, secret));
+    double value = item->valuedouble;
+    if (!(value >= key->min && value <= key->max))
+        return report_add(&load->report, "%s: must be %.15g..%.15g, got %s", label, key->min,
+                          key->max, describe(got, sizeof(got), item, secret));
+    /* In range, so the cast is defined; it drops any fraction. */
+    if (key->type != CONFIG_DOUBLE && (double)(long long)value != value)
+        return report_add(&load->report, "%s: expected %s, got %s", label, expected,
+                          describe(got, sizeof(got), item, secret));
+    if (key->type == CONFIG_INT)
+        *(int *)slot = (int)value;
+    else if (key->type == CONFIG_LONG)
+        *(long *)slot = (long)value;
+    else
+        *(double *)slot = value;
+    return 0;
+}
+
+/* Strings and list entries: length, UTF-8, no control characters, and the row's own check.
+ * Values are not shown, as any string may be a secret. */
+static int store_string(struct load *load, const struct config_key *key, const cJSON *item,
+                        const char *label, const char *secret, char **slot)
+{
+    char got[SHOWN_LEN + 24];
+    if (!cJSON_IsString(item))
+        return report_add(&load->report, "%s: expected a string, got %s", label,
+                          describe(got, sizeof(got), item, secret));
+    const char *text = item->valuestring;
+    size_t length = strlen(text), bad;
+    if ((double)length < key->min || (double)length > key->max)
+        return report_add(&load->report, "%s: must be %.15g..%.15g bytes long, got %zu", label,
+                          key->min, key->max, length);
+    if (!utf8_valid(text, length, &bad))
+        return report_add(&load->report, "%s: invalid UTF-8 at byte %zu", label, bad);
+    for (const char *p = text; *p != '\0'; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7F)
+            return report_add(&load->report, "%s: must not contain control characters", label);
+    char problem[NETRA_ERR_LEN];
+    if (key->check != NULL && key->check(text, problem, sizeof(problem)) != 0)
+        return report_add(&load->report, "%s: %s", label, problem);
+    char *copy = strdup(text);
+    if (copy == NULL)
+        return report_add(&load->report, "%s: out of memory", label);
+    free(*slot);
+    *slot = copy;
+    return 0;
+}
+
+static int store_log_level(struct load *load, const cJSON *item, const char *label,
+                           const char *secret, enum log_level *slot)
+{
+    char got[SHOWN_LEN + 24];
+    if (!cJSON_IsString(item) || log_level_from_name(item->valuestring, slot) != 0)
+        return report_add(&load->report, "%s: must be debug, info, warn or error, got %s", label,
+                          describe(got, sizeof(got), item, secret));
+    return 0;
+}
+
+/* Stores item, after resolving a "$ENV:" reference, into slot: the field of a scalar key or one
+ * entry of a list. Nothing is stored when it is refused. */
+static int store_value(struct load *load, const struct config_key *key, const cJSON *item,
+                       const char *label, void *slot)
+{
+    cJSON *resolved;
+    const char *secret;
+    if (resolve_reference(load, key, item, label, &resolved, &secret) != 0)
+        return -1;
+    if (resolved != NULL)
+        item = resolved;
+    int rc;
+    switch (key->type) {
+    case CONFIG_STRING:
+    case CONFIG_URL_LIST:
+        rc = store_string(load, key, item, label, secret, slot);
+        break;
+    case CONFIG_LOG_LEVEL:
+        rc = store_log_level(load, item, label, secret, slot);
+        break;
+    default:
+        rc = store_number(load, key, item, label, secret, slot);
+        break;
+    }
+    cJSON_Delete(resolved);
+    return rc;
+}
+
+static void free_list(char **entries, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        free(entries[i]);
+    free(entries);
+}
+
+/* A list replaces the one before only when every entry is good; an empty list means none. */
+static int store_list(struct load *load, const struct config_key *key, const cJSON *list,
+                      const char *label)
+{
+    char got[SHOWN_LEN + 24];
+    if (!cJSON_IsArray(list))
+        return report_add(&load->report, "%s: expected a list of URLs, got %s", label,
+                          describe(got, sizeof(got), list, NULL));
+    int count = cJSON_GetArraySize(list);
+    if (count > CONFIG_MAX_SHARDS)
+        return report_add(&load->report, "%s: must have at most %d entries", label,
+                          CONFIG_MAX_SHARDS);
+    char **entries = NULL;
+    if (count > 0 && (entries = calloc((size_t)count, sizeof(*entries))) == NULL)
+        return report_add(&load->report, "%s: out of memory", label);
+    int rc = 0;
+    size_t stored = 0;
+    const cJSON *entry;
+    cJSON_ArrayForEach(entry, list) {
+        char entry_label[LABEL_LEN + 16];
+        snprintf(entry_label, sizeof(entry_label), "%s[%zu]", label, stored);
+        if (store_value(load, key, entry, entry_label, &entries[stored]) != 0)
+            rc = -1;
+        stored++;
+    }
+    if (rc != 0) {
+        free_list(entries, stored);
+        return -1;
+    }
+    char ***slot = field_at(load->config, key);
+    size_t *slot_count = (size_t *)((char *)load->config + key->count_offset);
+    free_list(*slot, *slot_count);
+    *slot = entries;
+    *slot_count = stored;
+    return 0;
+}
+
+static int apply_value(struct load *load, const struct config_key *key, const cJSON *item,
+                       const char *label)
+{
+    if (key->type == CONFIG_URL_LIST)
+        return store_list(load, key, item, label);
+    return store_value(load, key, item, label, field_at(load->config, key));
+}
+
+/* Line and column (in characters, from 1) of a byte offset, as an editor shows them. */
+static void line_column(const char *text, size_t offset, size_t *line, size_t *column)
+{
+    *line = 1;
+    *column = 1;
+    for (size_t i = 0; i < offset; i++) {
+        if (text[i] == '\n') {
+            (*line)++;
+            *column = 1;
+        } else if (((unsigned char)text[i] & 0xC0) != 0x80) {
+            (*column)++;
+        }
+    }
+}
+
+static void report_at(struct load *load, const char *text, size_t offset, const char *problem)
+{
+    size_t line, column;
+    line_column(text, offset, &line, &column);
+    if (load->source[0] != '\0')
+        report_add(&load->report, "%s:%zu:%zu: %s", load->source, line, column, problem);
+    else
+        report_add(&load->report, "%zu:%zu: %s", line, column, problem);
+}
+
+/* Copies text into out (len + 1 bytes) with every comment byte but newlines made a space, so
+ * cJSON reads plain JSON and its error offsets still point into the file. Returns -1 with
+ * *unterminated at the start of a block comment that never ends. */
+static int strip_comments(const char *text, size_t len, char *out, size_t *unterminated)
+{
+    enum { CODE, STRING, STRING_ESCAPE, LINE_COMMENT, BLOCK_COMMENT } state = CODE;
+    size_t opened = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = text[i];
+        char next = i + 1 < len ? text[i + 1] : '\0';
+        out[i] = c;
+        switch (state) {
+        case CODE:
+            if (c == '"') {
+                state = STRING;
+            } else if (c == '/' && next == '/') {
+                state = LINE_COMMENT;
+                out[i] = ' ';
+            } else if (c == '/' && next == '*') {
+                state = BLOCK_COMMENT;
+                opened = i;
+                out[i] = ' ';
+                out[++i] = ' ';
+            }
+            break;
+        case STRING:
+            if (c == '\\')
+                state = STRING_ESCAPE;
+            else if (c == '"')
+                state = CODE;
+            break;
+        case STRING_ESCAPE:
+            state = STRING;
+            break;
+        case LINE_COMMENT:
+            if (c == '\n')
+                state = CODE;
+            else
+                out[i] = ' ';
+            break;
+        case BLOCK_COMMENT:
+            if (c == '*' && next == '/') {
+                state = CODE;
+                out[i] = ' ';
+                out[++i] = ' ';
+            } else if (c != '\n') {
+                out[i] = ' ';
+            }
+            break;
+        }
+    }
+    out[len] = '\0';
+    if (state == BLOCK_COMMENT) {
+        *unterminated = opened;
+        return -1;
+    }
+    return 0;
+}
+
+static void key_label(const struct load *load, char *out, size_t out_len, const char *section,
+                      const char *name)
+{
+    char section_shown[SHOWN_LEN], name_shown[SHOWN_LEN];
+    show(section_shown, sizeof(section_shown), section);
+    if (name == NULL)
+        snprintf(out, out_len, "%s%s", load->prefix, section_shown);
+    else
+        snprintf(out, out_len, "%s%s.%s", load->prefix, section_shown,
+                 show(name_shown, sizeof(name_shown), name));
+}
+
+static void apply_sections(struct load *load, const cJSON *root)
+{
+    char label[LABEL_LEN], got[SHOWN_LEN + 24];
+    const cJSON *section;
+    cJSON_ArrayForEach(section, root) {
+        key_label(load, label, sizeof(label), section->string, NULL);
+        if (find_key(section->string, NULL) == NULL) {
+            report_add(&load->report, "%s: unknown section", label);
+            continue;
+        }
+        if (!cJSON_IsObject(section)) {
+            report_add(&load->report, "%s: expected an object, got %s", label,
+                       describe(got, sizeof(got), section, NULL));
+            continue;
+        }
+        const cJSON *entry;
+        cJSON_ArrayForEach(entry, section) {
+            const struct config_key *key = find_key(section->string, entry->string);
+            key_label(load, label, sizeof(label), section->string, entry->string);
+            if (key == NULL) {
+                report_add(&load->report, "%s: unknown key", label);
+                continue;
+            }
+            size_t index = (size_t)(key - config_keys);
+            if (load->seen[index]) {
+                report_add(&load->report, "%s: given more than once", label);
+                load->failed[index] = 1;
+                continue;
+            }
+            load->seen[index] = 1;
+            if (apply_value(load, key, entry, label) != 0)
+                load->failed[index] = 1;
+        }
+    }
+}
+
+static void apply_text(struct load *load, const char *text, size_t len)
+{
+    char *json = NULL;
+    cJSON *root = NULL;
+    size_t offset;
+    char got[SHOWN_LEN + 24];
+    if (len > CONFIG_MAX_BYTES) {
+        report_add(&load->report, "%slarger than %zu bytes (4 MiB)", load->prefix,
+                   CONFIG_MAX_BYTES);
+        goto cleanup;
+    }
+    if (!utf8_valid(text, len, &offset)) {
+        report_at(load, text, offset, "invalid UTF-8");
+        goto cleanup;
+    }
+    const char *nul = memchr(text, '\0', len);
+    if (nul != NULL) {
+        report_at(load, text, (size_t)(nul - text), "NUL byte");
+        goto cleanup;
+    }
+    json = malloc(len + 1);
+    if (json == NULL) {
+        report_add(&load->report, "%sout of memory", load->prefix);
+        goto cleanup;
+    }
+    if (strip_comments(text, len, json, &offset) != 0) {
+        report_at(load, text, offset, "unterminated /* comment");
+        goto cleanup;
+    }
+    /* The length counts the NUL, which cJSON needs to see to refuse trailing garbage. */
+    const char *end = NULL;
+    root = cJSON_ParseWithLengthOpts(json, len + 1, &end, true);
+    if (root == NULL) {
+        report_at(load, text, end != NULL ? (size_t)(end - json) : 0, "invalid JSON");
+        goto cleanup;
+    }
+    if (!cJSON_IsObject(root)) {
+        report_add(&load->report, "%sexpected an object at the top, got %s", load->prefix,
+                   describe(got, sizeof(got), root, NULL));
+        goto cleanup;
+    }
+    apply_sections(load, root);
+cleanup:
+    cJSON_Delete(root);
+    free(json);
+}
+
+/* "crawler.max_in_flight" -> "NETRA_CRAWLER_MAX_IN_FLIGHT". */
+static void env_name(const struct config_key *key, char *out, size_t out_len)
+{
+    size_t used = strlen(ENV_PREFIX);
+    memcpy(out, ENV_PREFIX, used);
+    for (const char *p = key->path; *p != '\0' && used + 1 < out_len; p++)
+        out[used++] = *p == '.' ? '_' : (*p >= 'a' && *p <= 'z') ? (char)(*p - 'a' + 'A') : *p;
+    out[used] = '\0';
+}
+
+static void apply_environment(struct load *load)
+{
+    for (size_t i = 0; i < KEY_COUNT; i++) {
+        const struct config_key *key = &config_keys[i];
+        char name[64];
+        env_name(key, name, sizeof(name));
+        const char *text = getenv(name);
+        if (text == NULL)
+            continue;
+        cJSON *item =
+            key->type == CONFIG_URL_LIST ? list_from_text(text) : item_from_text(key, text);
+        if (item == NULL)
+            report_add(&load->report, "%s: out of memory", name);
+        if (item == NULL || apply_value(load, key, item, name) != 0)
+            load->failed[i] = 1;
+        cJSON_Delete(item);
+    }
+}
+
+static double number_at(struct netra_config *config, const struct config_key *key)
+{
+    const void *field = field_at(config, key);
+    if (key->type == CONFIG_INT)
+        return *(const int *)field;
+    if (key->type == CONFIG_LONG)
+        return (double)*(const long *)field;
+    return *(const double *)field;
+}
+
+/* Checks between keys, skipped for a key that already had a bad value of its own. */
+static void check_relations(struct load *load)
+{
+    struct netra_config *config = load->config;
+    for (size_t i = 0; i < sizeof(config_relations) / sizeof(config_relations[0]); i++) {
+        const struct config_relation *relation = &config_relations[i];
+        const struct config_key *low = find_path(relation->low);
+        const struct config_key *high = find_path(relation->high);
+        if (load->failed[low - config_keys] || load->failed[high - config_keys])
+            continue;
+        double low_value = number_at(config, low), high_value = number_at(config, high);
+        double limit = high_value * relation->high_scale;
+        if (relation->strict ? low_value < limit : low_value <= limit)
+            continue;
+        report_add(&load->report, "%s: must be %s %s, got %.15g and %.15g", low->path,
+                   relation->strict ? "less than" : "at most", high->path, low_value,
+                   high_value);
+    }
+    const struct config_key *shards = find_path("redis.shards");
+    const struct config_key *urls = find_path("redis.shard_urls");
+    if (!load->failed[shards - config_keys] && !load->failed[urls - config_keys] &&
+        config->redis.shard_url_count != 0 &&
+        config->redis.shard_url_count != (size_t)config->redis.shards)
+        report_add(&load->report, "%s: must have one URL per shard (%s is %d), got %zu",
+                   urls->path, shards->path, config->redis.shards,
+                   config->redis.shard_url_count);
+}
+
+/* The built-in defaults; NULL when out of memory. */
+static struct netra_config *config_new(void)
+{
+    struct netra_config *config = calloc(1, sizeof(*config));
+    if (config == NULL)
+        return NULL;
+    for (size_t i = 0; i < KEY_COUNT; i++) {
+        const struct config_key *key = &config_keys[i];
+        void *field = field_at(config, key);
+        switch (key->type) {
+        case CONFIG_INT:
+            *(int *)field = (int)key->number_default;
+            break;
+        case CONFIG_LONG:
+            *(long *)field = (long)key->number_default;
+            break;
+        case CONFIG_DOUBLE:
+            *(double *)field = key->number_default;
+            break;
+        case CONFIG_STRING:
+            if ((*(char **)field = strdup(key->text_default)) == NULL)
+                goto fail;
+            break;
+        case CONFIG_URL_LIST:
+            break;
+        case CONFIG_LOG_LEVEL:
+            *(enum log_level *)field = (enum log_level)key->number_default;
+            break;
+        }
+    }
+    return config;
+fail:
+    config_free(config);
+    return NULL;
+}
+
+/* Defaults, then text (when not NULL), then the environment (when asked), then the relations. */
+static int config_build(const char *text, size_t len, const char *source_name,
+                        bool use_environment, struct netra_config **out, char *err,
+                        size_t err_len)
+{
+    struct load load;
+    memset(&load, 0, sizeof(load));
+    load.report.buf = err;
+    load.report.size = err_len;
+    if (err != NULL && err_len > 0)
+        err[0] = '\0';
+    *out = NULL;
+
+    load.config = config_new();
+    if (load.config == NULL) {
+        report_add(&load.report, "out of memory");
+        goto cleanup;
+    }
+    if (source_name != NULL) {
+        show(load.source, sizeof(load.source), source_name);
+        snprintf(load.prefix, sizeof(load.prefix), "%s: ", load.source);
+        if ((load.config->path = strdup(source_name)) == NULL) {
+            report_add(&load.report, "%sout of memory", load.prefix);
+            goto cleanup;
+        }
+    }
+    if (text != NULL)
+        apply_text(&load, text, len);
+    if (use_environment)
+        apply_environment(&load);
+    check_relations(&load);
+
+cleanup:
+    if (load.report.problems > 0) {
+        report_finish(&load.report);
+        config_free(load.config);
+        return -1;
+    }
+    *out = load.config;
+    return 0;
+}
+
+/* Reads at most one byte more than a config may have, so a larger file (or an endless one such
+ * as a pipe) is refused without reading it all. */
+static int read_file(const char *path, char **text, size_t *len, char *err, size_t err_len)
+{
+    char shown[SOURCE_LEN];
+    size_t capacity = 1 << 16, used = 0;
+    char *data = NULL;
+    int rc = -1;
+    FILE *file = fopen(path, "rb");
+    if (file == NULL) {
+        error_set(err, err_len, "%s: cannot open: %s", show(shown, sizeof(shown), path),
+                  strerror(errno));
+        goto cleanup;
+    }
+    if ((data = malloc(capacity)) == NULL) {
+        error_set(err, err_len, "%s: out of memory", show(shown, sizeof(shown), path));
+        goto cleanup;
+    }
+    while (used <= CONFIG_MAX_BYTES) {
+        if (used == capacity) {
+            size_t grown_capacity =
+                capacity * 2 > CONFIG_MAX_BYTES + 1 ? CONFIG_MAX_BYTES + 1 : capacity * 2;
+            char *grown = realloc(data, grown_capacity);
+            if (grown == NULL) {
+                error_set(err, err_len, "%s: out of memory", show(shown, sizeof(shown), path));
+                goto cleanup;
+            }
+            data = grown;
+            capacity = grown_capacity;
+        }
+        size_t n = fread(data + used, 1, capacity - used, file);
+        if (n == 0)
+            break;
+        used += n;
+    }
+    if (ferror(file)) {
+        error_set(err, err_len, "%s: cannot read: %s", show(shown, sizeof(shown), path),
+                  strerror(errno));
+        goto cleanup;
+    }
+    *text = data;
+    *len = used;
+    data = NULL;
+    rc = 0;
+cleanup:
+    if (file != NULL)
+        fclose(file);
+    free(data);
+    return rc;
+}
+
+int config_parse(const char *text, size_t len, const char *source_name, struct netra_config **out,
+                 char *err, size_t err_len)
+{
+    return config_build(text, len, source_name, true, out, err, err_len);
+}
+
+int config_load(const char *path, struct netra_config **out, char *err, size_t err_len)
+{
+    char *text = NULL;
+    size_t len = 0;
+    /* An empty NETRA_CONFIG is treated as unset, as shells and compose files leave them so. */
+    if (path == NULL && (path = getenv("NETRA_CONFIG")) != NULL && *path == '\0')
+        path = NULL;
+    if (path != NULL && read_file(path, &text, &len, err, err_len) != 0) {
+        *out = NULL;
+        return -1;
+    }
+    int rc = config_build(text, len, path, true, out, err, err_len);
+    free(text);
+    return rc;
+}
+
+int config_load_defaults(struct netra_config **out, char *err, size_t err_len)
+{
+    return config_build(NULL, 0, NULL, false, out, err, err_len);
+}
+
+void config_free(struct netra_config *config)
+{
+    if (config == NULL)
+        return;
+    for (size_t i = 0; i < KEY_COUNT; i++) {
+        const struct config_key *key = &config_keys[i];
+        if (key->type == CONFIG_STRING)
+            free(*(char **)field_at(config, key));
+        else if (key->type == CONFIG_URL_LIST)
+            free_list(*(char ***)field_at(config, key),
+                      *(size_t *)((char *)config + key->count_offset));
+    }
+    free(config->path);
+    free(config);
+}
+
+const char *config_shard_url(const struct netra_config *config, int shard)
+{
+    if (config->redis.shard_urls != NULL && shard >= 0 &&
+        (size_t)shard < config->redis.shard_url_count)
+        return config->redis.shard_urls[shard];
+    return config->redis.url;
+}
+
+/* One parser owns the URL grammar: the one the queue layer connects with. */
+static int check_redis_url(const char *url, char *problem, size_t problem_len)
+{
+    struct redis_url parsed;
+    return redis_url_parse(url, &parsed, problem, problem_len);
+}
+
+/* Braces would change the hash tag Redis Cluster reads from every key. */
+static int check_key_prefix(const char *prefix, char *problem, size_t problem_len)
+{
+    if (strpbrk(prefix, "{}") == NULL)
+        return 0;
+    snprintf(problem, problem_len, "must not contain { or }");
+    return -1;
+}

@@ -73,6 +73,12 @@ struct netra_config {
  * that is unset too. Returns 0 and *out, or -1 with every problem in err. */
 int config_load(const char *path, struct netra_config **out, char *err, size_t err_len);
 
+/* config_load on netra.jsonc text already in memory (len bytes, not necessarily NUL-terminated):
+ * the defaults, then text, then the environment. source_name, when not NULL, starts every error
+ * line about the text and becomes config->path. */
+int config_parse(const char *text, size_t len, const char *source_name, struct netra_config **out,
+                 char *err, size_t err_len);
+
 /* The defaults alone, with no file and no environment (tests, `netra config defaults`). */
 int config_load_defaults(struct netra_config **out, char *err, size_t err_len);
 
