@@ -16,6 +16,9 @@
 
 #define WATCHLIST_MAX_FILE_BYTES (256L * 1024 * 1024)
 #define WATCHLIST_MAX_FIELD_BYTES 1024
+/* A file of a million bad rows must not cost a million messages: past this many, bad rows are
+ * only counted. */
+#define WATCHLIST_MAX_ERRORS 1000
 
 struct watchlist_entry {
     char *id;       /* the watchlist id: [A-Za-z0-9._-]{1,64} */
@@ -37,8 +40,9 @@ struct watchlist_error {
 struct watchlist {
     struct watchlist_entry *entries;
     size_t count;
-    struct watchlist_error *errors;
+    struct watchlist_error *errors; /* the first WATCHLIST_MAX_ERRORS bad rows */
     size_t error_count;
+    size_t bad_rows; /* every bad row, also those past WATCHLIST_MAX_ERRORS */
 };
 
 /* Detects the format from the first non-blank byte ('[' is JSON, anything else CSV). */
