@@ -1,0 +1,290 @@
+#include "queue/accounts.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/log.h"
+#include "queue/keys.h"
+#include "queue/redis_cmd.h"
+#include "queue/scripts.h"
+
+/* The hash fields kept as strings, and where they live in struct account. */
+static const struct {
+    const char *name;
+    size_t offset;
+} string_fields[] = {
+    {"id", offsetof(struct account, id)},
+    {"platform", offsetof(struct account, platform)},
+    {"handle", offsetof(struct account, handle)},
+    {"native_id", offsetof(struct account, native_id)},
+    {"name", offsetof(struct account, name)},
+    {"nip", offsetof(struct account, nip)},
+    {"agency", offsetof(struct account, agency)},
+    {"region", offsetof(struct account, region)},
+    {"cursor", offsetof(struct account, cursor)},
+    {"etag", offsetof(struct account, etag)},
+    {"last_modified", offsetof(struct account, last_modified)},
+    {"last_error", offsetof(struct account, last_error)},
+    {"status", offsetof(struct account, status)},
+};
+#define STRING_FIELD_COUNT (sizeof(string_fields) / sizeof(string_fields[0]))
+
+static char **string_field(struct account *account, size_t i)
+{
+    return (char **)((char *)account + string_fields[i].offset);
+}
+
+void account_free(struct account *account)
+{
+    if (account == NULL)
+        return;
+    for (size_t i = 0; i < STRING_FIELD_COUNT; i++)
+        free(*string_field(account, i));
+    free(account);
+}
+
+static int acct_key(const struct netra_config *config, const char *id, char key[KEYS_MAX_LEN],
+                    char *err, size_t err_len)
+{
+    if (id == NULL || id[0] == '\0')
+        return error_set(err, err_len, "account: empty id");
+    return keys_acct(key, KEYS_MAX_LEN, config->redis.key_prefix,
+                     keys_shard(id, config->redis.shards), id, err, err_len);
+}
+
+static int shard_key(const struct netra_config *config, const char *id, char key[KEYS_MAX_LEN],
+                     int (*name)(char *, size_t, const char *, int, char *, size_t), char *err,
+                     size_t err_len)
+{
+    return name(key, KEYS_MAX_LEN, config->redis.key_prefix, keys_shard(id, config->redis.shards),
+                err, err_len);
+}
+
+/* Runs a script whose reply is one integer. */
+static int run_integer(struct redis_sync *redis, const struct redis_script *script,
+                       const struct redis_args *call, long long *out, char *err, size_t err_len)
+{
+    redisReply *reply = NULL;
+    int rc = scripts_run_sync(redis, script, call, &reply, err, err_len);
+    if (rc == 0 && redis_reply_integer(reply, out) != 0)
+        rc = error_set(err, err_len, "%s: unexpected reply", script->name);
+    freeReplyObject(reply);
+    return rc;
+}
+
+int accounts_upsert(struct redis_sync *redis, const struct netra_config *config,
+                    const struct watchlist_entry *entry, int *is_new, char *err, size_t err_len)
+{
+    char acct[KEYS_MAX_LEN], sched[KEYS_MAX_LEN];
+    struct redis_args call;
+    long long created = 0;
+    int rc = -1;
+    redis_args_init(&call);
+    if (acct_key(config, entry->id, acct, err, err_len) != 0 ||
+        shard_key(config, entry->id, sched, keys_sched, err, err_len) != 0)
+        goto cleanup;
+    redis_args_add_str(&call, "2");
+    redis_args_add_str(&call, acct);
+    redis_args_add_str(&call, sched);
+    redis_args_add_str(&call, entry->id);
+    redis_args_add_str(&call, entry->platform ? entry->platform : "");
+    redis_args_add_str(&call, entry->handle ? entry->handle : "");
+    redis_args_add_str(&call, entry->name ? entry->name : "");
+    redis_args_add_str(&call, entry->nip ? entry->nip : "");
+    redis_args_add_str(&call, entry->agency ? entry->agency : "");
+    redis_args_add_str(&call, entry->region ? entry->region : "");
+    redis_args_add_long(&call, entry->interval_s);
+    if (run_integer(redis, &script_accounts_upsert, &call, &created, err, err_len) != 0)
+        goto cleanup;
+    if (is_new != NULL)
+        *is_new = created == 1;
+    rc = 0;
+
+cleanup:
+    redis_args_free(&call);
+    return rc;
+}
+
+/* An account from HGETALL's [name, value, ...]; unknown fields are ignored. */
+static struct account *account_from_reply(const redisReply *reply)
+{
+    struct account *account = calloc(1, sizeof(*account));
+    if (account == NULL)
+        return NULL;
+    for (size_t i = 0; i + 1 < reply->elements; i += 2) {
+        const redisReply *name = reply->element[i], *value = reply->element[i + 1];
+        if (!redis_reply_is_string(name) || !redis_reply_is_string(value))
+            continue;
+        for (size_t f = 0; f < STRING_FIELD_COUNT; f++) {
+            if (name->len == strlen(string_fields[f].name) &&
+                memcmp(name->str, string_fields[f].name, name->len) == 0) {
+                char **slot = string_field(account, f);
+                free(*slot);
+                *slot = redis_reply_strdup(value);
+            }
+        }
+        long long number = 0;
+        int numeric = redis_reply_integer(value, &number) == 0;
+        if (numeric && name->len == 8 && memcmp(name->str, "interval", 8) == 0)
+            account->interval_s = number < 0 || number > 0x7fffffff ? 0 : (int)number;
+        else if (numeric && name->len == 10 && memcmp(name->str, "last_fetch", 10) == 0)
+            account->last_fetch_ms = number;
+        else if (numeric && name->len == 7 && memcmp(name->str, "last_ok", 7) == 0)
+            account->last_ok_ms = number;
+        else if (numeric && name->len == 11 && memcmp(name->str, "error_count", 11) == 0)
+            account->error_count = number;
+    }
+    for (size_t f = 0; f < STRING_FIELD_COUNT; f++) {
+        char **slot = string_field(account, f);
+        if (*slot == NULL && (*slot = strdup("")) == NULL) {
+            account_free(account);
+            return NULL;
+        }
+    }
+    return account;
+}
+
+static int get_by_key(struct redis_sync *redis, const char *key, struct account **out, char *err,
+                      size_t err_len)
+{
+    redisReply *reply = NULL;
+    int rc = -1;
+    *out = NULL;
+    if (redis_sync_commandv(redis, &reply, err, err_len, "HGETALL", key, (char *)NULL) != 0 ||
+        redis_reply_expect(reply, REDIS_REPLY_ARRAY, 0, "HGETALL", err, err_len) != 0)
+        goto cleanup;
+    if (reply->elements > 0 && (*out = account_from_reply(reply)) == NULL) {
+        error_set(err, err_len, "out of memory");
+        goto cleanup;
+    }
+    rc = 0;
+
+cleanup:
+    freeReplyObject(reply);
+    return rc;
+}
+
+int accounts_get(struct redis_sync *redis, const struct netra_config *config, const char *id,
+                 struct account **out, char *err, size_t err_len)
+{
+    char acct[KEYS_MAX_LEN];
+    *out = NULL;
+    if (acct_key(config, id, acct, err, err_len) != 0)
+        return -1;
+    return get_by_key(redis, acct, out, err, err_len);
+}
+
+int accounts_save_state(struct redis_sync *redis, const struct netra_config *config,
+                        const struct account *account, int *found, char *err, size_t err_len)
+{
+    char acct[KEYS_MAX_LEN];
+    struct redis_args call;
+    long long written = 0;
+    int rc = -1;
+    redis_args_init(&call);
+    if (acct_key(config, account->id, acct, err, err_len) != 0)
+        goto cleanup;
+    redis_args_add_str(&call, "1");
+    redis_args_add_str(&call, acct);
+    const struct {
+        const char *name;
+        const char *value;
+    } strings[] = {
+        {"native_id", account->native_id}, {"cursor", account->cursor},
+        {"etag", account->etag},           {"last_modified", account->last_modified},
+        {"last_error", account->last_error}, {"status", account->status},
+    };
+    for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
+        redis_args_add_str(&call, strings[i].name);
+        redis_args_add_str(&call, strings[i].value ? strings[i].value : "");
+    }
+    redis_args_add_str(&call, "last_fetch");
+    redis_args_add_long(&call, account->last_fetch_ms);
+    redis_args_add_str(&call, "last_ok");
+    redis_args_add_long(&call, account->last_ok_ms);
+    redis_args_add_str(&call, "error_count");
+    redis_args_add_long(&call, account->error_count);
+    if (run_integer(redis, &script_hash_update, &call, &written, err, err_len) != 0)
+        goto cleanup;
+    if (found != NULL)
+        *found = written == 1;
+    rc = 0;
+
+cleanup:
+    redis_args_free(&call);
+    return rc;
+}
+
+int accounts_remove(struct redis_sync *redis, const struct netra_config *config, const char *id,
+                    int *removed, char *err, size_t err_len)
+{
+    char acct[KEYS_MAX_LEN], sched[KEYS_MAX_LEN], lease[KEYS_MAX_LEN];
+    struct redis_args call;
+    long long deleted = 0;
+    int rc = -1;
+    redis_args_init(&call);
+    if (acct_key(config, id, acct, err, err_len) != 0 ||
+        shard_key(config, id, sched, keys_sched, err, err_len) != 0 ||
+        shard_key(config, id, lease, keys_lease, err, err_len) != 0)
+        goto cleanup;
+    redis_args_add_str(&call, "3");
+    redis_args_add_str(&call, acct);
+    redis_args_add_str(&call, sched);
+    redis_args_add_str(&call, lease);
+    redis_args_add_str(&call, id);
+    if (run_integer(redis, &script_accounts_remove, &call, &deleted, err, err_len) != 0)
+        goto cleanup;
+    if (removed != NULL)
+        *removed = deleted > 0;
+    rc = 0;
+
+cleanup:
+    redis_args_free(&call);
+    return rc;
+}
+
+void accounts_list_free(struct account **accounts, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        account_free(accounts[i]);
+    free(accounts);
+}
+
+int accounts_list(struct redis_sync *redis, const struct netra_config *config, int shard,
+                  struct account ***out, size_t *count, char *err, size_t err_len)
+{
+    char pattern[2 * KEYS_MAX_LEN];
+    char **keys = NULL;
+    size_t key_count = 0;
+    struct account **accounts = NULL;
+    size_t n = 0;
+    int rc = -1;
+    *out = NULL;
+    *count = 0;
+    if (keys_acct_pattern(pattern, sizeof(pattern), config->redis.key_prefix, shard, err,
+                          err_len) != 0 ||
+        redis_sync_scan(redis, pattern, &keys, &key_count, err, err_len) != 0)
+        goto cleanup;
+    if (key_count > 0 && (accounts = calloc(key_count, sizeof(*accounts))) == NULL) {
+        error_set(err, err_len, "out of memory");
+        goto cleanup;
+    }
+    for (size_t i = 0; i < key_count; i++) {
+        if (get_by_key(redis, keys[i], &accounts[n], err, err_len) != 0)
+            goto cleanup;
+        if (accounts[n] != NULL) /* removed since the scan */
+            n++;
+    }
+    *out = accounts;
+    *count = n;
+    accounts = NULL;
+    n = 0;
+    rc = 0;
+
+cleanup:
+    accounts_list_free(accounts, n);
+    redis_sync_keys_free(keys, key_count);
+    return rc;
+}

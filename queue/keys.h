@@ -1,0 +1,53 @@
+/* Redis key names: every key netra writes is named here and nowhere else.
+ *
+ * Account-bound keys carry the shard hash tag "{s<n>}" so that the keys one script touches
+ * together live in the same Cluster slot and on the same shard Redis:
+ *     <prefix>{s<n>}:<name>[:<suffix>]        e.g. netra:{s0}:posts, netra:{s3}:acct:pns-17
+ * n = FNV-1a 32-bit (offset basis 2166136261, prime 16777619) of the account id's bytes, modulo
+ * the shard count. This function decides where data lives: it must never change, or every
+ * account moves to another shard.
+ *
+ * Process heartbeats belong to no shard: <prefix>proc:<name>, kept on shard 0's Redis.
+ *
+ * Every function writes a NUL-terminated name into out and returns 0, or -1 with err when the
+ * name would not fit (KEYS_MAX_LEN) or a part is empty. */
+#ifndef NETRA_QUEUE_KEYS_H
+#define NETRA_QUEUE_KEYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define KEYS_MAX_LEN 1024
+
+uint32_t keys_fnv1a(const void *data, size_t len);
+/* The shard of an account, 0..shards-1 (shards < 1 counts as 1). */
+int keys_shard(const char *account_id, int shards);
+/* 0 when 0 <= shard < shards (shards < 1 counts as 1), else -1 with err. */
+int keys_shard_check(int shard, int shards, char *err, size_t err_len);
+
+int keys_posts(char *out, size_t out_len, const char *prefix, int shard, char *err,
+               size_t err_len);
+int keys_posts_dead(char *out, size_t out_len, const char *prefix, int shard, char *err,
+                    size_t err_len);
+int keys_sched(char *out, size_t out_len, const char *prefix, int shard, char *err,
+               size_t err_len);
+/* Hash: account id -> claim token of the live lease. */
+int keys_lease(char *out, size_t out_len, const char *prefix, int shard, char *err,
+               size_t err_len);
+int keys_seen(char *out, size_t out_len, const char *prefix, int shard, const char *post_id,
+              char *err, size_t err_len);
+int keys_acct(char *out, size_t out_len, const char *prefix, int shard, const char *account_id,
+              char *err, size_t err_len);
+/* The SCAN pattern matching every acct key of a shard (glob characters of the prefix escaped). */
+int keys_acct_pattern(char *out, size_t out_len, const char *prefix, int shard, char *err,
+                      size_t err_len);
+int keys_proc(char *out, size_t out_len, const char *prefix, const char *name, char *err,
+              size_t err_len);
+int keys_proc_pattern(char *out, size_t out_len, const char *prefix, char *err, size_t err_len);
+
+/* The account id back from an acct key, the process name from a proc key (pointers into key),
+ * or NULL when key is not one. */
+const char *keys_acct_id(const char *key, const char *prefix, int shard);
+const char *keys_proc_name(const char *key, const char *prefix);
+
+#endif

@@ -1,0 +1,524 @@
+#include "queue/posts_stream.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/log.h"
+#include "queue/keys.h"
+#include "queue/scripts.h"
+
+void posts_batch_free(struct posts_batch *batch)
+{
+    for (size_t i = 0; i < batch->count; i++) {
+        post_message_free(batch->entries[i].message);
+        free(batch->entries[i].error);
+    }
+    free(batch->entries);
+    memset(batch, 0, sizeof(*batch));
+}
+
+/* posts and posts:dead of one shard. */
+static int stream_keys(const struct netra_config *config, int shard, char posts[KEYS_MAX_LEN],
+                       char dead[KEYS_MAX_LEN], char *err, size_t err_len)
+{
+    if (keys_shard_check(shard, config->redis.shards, err, err_len) != 0 ||
+        keys_posts(posts, KEYS_MAX_LEN, config->redis.key_prefix, shard, err, err_len) != 0)
+        return -1;
+    return keys_posts_dead(dead, KEYS_MAX_LEN, config->redis.key_prefix, shard, err, err_len);
+}
+
+int posts_publish_args(const struct netra_config *config, const struct post_message *message,
+                       struct redis_args *call, char *err, size_t err_len)
+{
+    char posts[KEYS_MAX_LEN], dead[KEYS_MAX_LEN], seen[KEYS_MAX_LEN], content[65];
+    char *json = NULL;
+    unsigned char *deflated = NULL;
+    size_t deflated_len = 0;
+    int rc = -1;
+
+    if (message->id == NULL || message->id[0] == '\0' || message->account == NULL ||
+        message->account[0] == '\0') {
+        error_set(err, err_len, "publish: a post message needs an id and an account");
+        goto cleanup;
+    }
+    int shard = keys_shard(message->account, config->redis.shards);
+    if (stream_keys(config, shard, posts, dead, err, err_len) != 0 ||
+        keys_seen(seen, sizeof(seen), config->redis.key_prefix, shard, message->id, err,
+                  err_len) != 0)
+        goto cleanup;
+    json = post_message_to_json(message);
+    if (json == NULL) {
+        error_set(err, err_len, "publish %s: out of memory encoding the message", message->id);
+        goto cleanup;
+    }
+    if (message->raw != NULL && message->raw_len > 0 &&
+        post_raw_deflate(message->raw, message->raw_len, &deflated, &deflated_len, err,
+                         err_len) != 0)
+        goto cleanup;
+    post_message_content_hash(message, content);
+
+    redis_args_add_str(call, "2");
+    redis_args_add_str(call, posts);
+    redis_args_add_str(call, seen);
+    redis_args_add_str(call, content);
+    redis_args_add_long(call, (long long)config->retention.unflagged_days * 86400000LL);
+    redis_args_add_long(call, config->stream.max_len);
+    redis_args_add_str(call, json);
+    redis_args_add(call, deflated, deflated_len);
+    redis_args_add_str(call, message->sha256);
+    rc = redis_args_ok(call, err, err_len);
+
+cleanup:
+    free(json);
+    free(deflated);
+    return rc;
+}
+
+static int publish_parse(const redisReply *reply, enum posts_publish_result *result, char *err,
+                         size_t err_len)
+{
+    long long code;
+    if (redis_reply_expect(reply, REDIS_REPLY_ARRAY, 2, "publish", err, err_len) != 0)
+        return -1;
+    if (redis_reply_integer(reply->element[0], &code) != 0 || code < 0 || code > 2)
+        return error_set(err, err_len, "publish: unexpected reply");
+    *result = (enum posts_publish_result)code;
+    return 0;
+}
+
+int posts_stream_publish(struct redis_sync *redis, const struct netra_config *config,
+                         const struct post_message *message, enum posts_publish_result *result,
+                         char *err, size_t err_len)
+{
+    struct redis_args call;
+    redisReply *reply = NULL;
+    int rc = -1;
+    redis_args_init(&call);
+    if (posts_publish_args(config, message, &call, err, err_len) != 0 ||
+        scripts_run_sync(redis, &script_posts_publish, &call, &reply, err, err_len) != 0 ||
+        publish_parse(reply, result, err, err_len) != 0)
+        goto cleanup;
+    rc = 0;
+
+cleanup:
+    freeReplyObject(reply);
+    redis_args_free(&call);
+    return rc;
+}
+
+struct publish_call {
+    posts_publish_fn *fn;
+    void *data;
+};
+
+static void on_publish_reply(struct redis_async *redis, redisReply *reply, const char *error,
+                             void *data)
+{
+    (void)redis;
+    struct publish_call *call = data;
+    char message[NETRA_ERR_LEN];
+    enum posts_publish_result result = POSTS_PUBLISH_UNCHANGED;
+    if (error == NULL && publish_parse(reply, &result, message, sizeof(message)) != 0)
+        error = message;
+    call->fn(result, error, call->data);
+    free(call);
+}
+
+int posts_stream_publish_async(struct redis_async *redis, const struct netra_config *config,
+                               const struct post_message *message, posts_publish_fn *fn,
+                               void *data, char *err, size_t err_len)
+{
+    struct redis_args args;
+    struct publish_call *call = NULL;
+    int rc = -1;
+    redis_args_init(&args);
+    if (posts_publish_args(config, message, &args, err, err_len) != 0)
+        goto cleanup;
+    call = malloc(sizeof(*call));
+    if (call == NULL) {
+        error_set(err, err_len, "out of memory");
+        goto cleanup;
+    }
+    call->fn = fn;
+    call->data = data;
+    if (scripts_run_async(redis, &script_posts_publish, &args, on_publish_reply, call) != 0) {
+        error_set(err, err_len, "publish: Redis connection closed or out of memory");
+        goto cleanup;
+    }
+    call = NULL;
+    rc = 0;
+
+cleanup:
+    free(call);
+    redis_args_free(&args);
+    return rc;
+}
+
+int posts_stream_create_group(struct redis_sync *redis, const struct netra_config *config,
+                              int shard, char *err, size_t err_len)
+{
+    char posts[KEYS_MAX_LEN], dead[KEYS_MAX_LEN];
+    redisReply *reply = NULL;
+    int rc = -1;
+    if (stream_keys(config, shard, posts, dead, err, err_len) != 0)
+        return -1;
+    /* From the stream's start: entries published before any worker ever ran are not skipped. */
+    if (redis_sync_commandv(redis, &reply, err, err_len, "XGROUP", "CREATE", posts, POSTS_GROUP,
+                            "0", "MKSTREAM", (char *)NULL) != 0)
+        goto cleanup;
+    if (!redis_reply_is_error(reply, "BUSYGROUP") &&
+        redis_reply_check(reply, "XGROUP CREATE", err, err_len) != 0)
+        goto cleanup;
+    rc = 0;
+
+cleanup:
+    freeReplyObject(reply);
+    return rc;
+}
+
+static int entry_fail(struct posts_entry *entry, const char *reason)
+{
+    post_message_free(entry->message);
+    entry->message = NULL;
+    entry->error = strdup(reason);
+    return entry->error == NULL ? -1 : 0;
+}
+
+static const redisReply *field(const redisReply *fields, const char *name)
+{
+    size_t len = strlen(name);
+    for (size_t i = 0; i + 1 < fields->elements; i += 2) {
+        const redisReply *key = fields->element[i];
+        if (redis_reply_is_string(key) && key->len == len && memcmp(key->str, name, len) == 0)
+            return fields->element[i + 1];
+    }
+    return NULL;
+}
+
+int posts_entry_decode(const redisReply *fields, struct posts_entry *entry)
+{
+    char reason[NETRA_ERR_LEN], problem[NETRA_ERR_LEN];
+    unsigned char *raw = NULL;
+    size_t raw_len = 0;
+    entry->message = NULL;
+    entry->error = NULL;
+
+    if (fields == NULL || fields->type != REDIS_REPLY_ARRAY)
+        return entry_fail(entry, "entry has no fields (deleted from the stream?)");
+    if (fields->elements % 2 != 0)
+        return entry_fail(entry, "entry fields are not name/value pairs");
+    const redisReply *msg = field(fields, "msg");
+    const redisReply *deflated = field(fields, "raw");
+    const redisReply *sha256 = field(fields, "sha256");
+    if (!redis_reply_is_string(msg))
+        return entry_fail(entry, "no msg field");
+    if (msg->len > (size_t)POST_MESSAGE_MAX_JSON_BYTES)
+        return entry_fail(entry, "msg larger than the limit");
+    if (deflated != NULL && !redis_reply_is_string(deflated))
+        return entry_fail(entry, "raw field is not a string");
+    if (sha256 != NULL && (!redis_reply_is_string(sha256) || sha256->len > 64))
+        return entry_fail(entry, "sha256 field is not a hex SHA-256");
+
+    if (post_message_from_json(msg->str, msg->len, &entry->message, problem, sizeof(problem)) !=
+        0) {
+        entry->message = NULL;
+        error_set(reason, sizeof(reason), "msg: %s", problem);
+        return entry_fail(entry, reason);
+    }
+    if (deflated == NULL || deflated->len == 0) {
+        if (sha256 != NULL && sha256->len > 0)
+            return entry_fail(entry, "sha256 given without raw bytes");
+        return 0;
+    }
+    if (post_raw_inflate(deflated->str, deflated->len, (size_t)POST_MESSAGE_MAX_RAW_BYTES, &raw,
+                         &raw_len, problem, sizeof(problem)) != 0) {
+        error_set(reason, sizeof(reason), "raw: %s", problem);
+        return entry_fail(entry, reason);
+    }
+    char actual[65];
+    post_sha256_hex(raw, raw_len, actual);
+    if (sha256 != NULL && (sha256->len != 64 || memcmp(sha256->str, actual, 64) != 0)) {
+        free(raw);
+        return entry_fail(entry, "raw bytes do not match their sha256");
+    }
+    free(entry->message->raw);
+    entry->message->raw = raw;
+    entry->message->raw_len = raw_len;
+    memcpy(entry->message->sha256, actual, sizeof(actual));
+    return 0;
+}
+
+/* Decodes [[id, fields, (deliveries)], ...] into out. */
+static int decode_entries(const redisReply *entries, struct posts_batch *out, char *err,
+                          size_t err_len)
+{
+    if (entries->elements == 0)
+        return 0;
+    out->entries = calloc(entries->elements, sizeof(*out->entries));
+    if (out->entries == NULL)
+        return error_set(err, err_len, "out of memory");
+    for (size_t i = 0; i < entries->elements; i++) {
+        const redisReply *item = entries->element[i];
+        if (item == NULL || item->type != REDIS_REPLY_ARRAY || item->elements < 2 ||
+            !redis_reply_is_string(item->element[0]) ||
+            item->element[0]->len >= POSTS_ENTRY_ID_LEN)
+            continue; /* without an id there is nothing the caller could ack or dead-letter */
+        struct posts_entry *entry = &out->entries[out->count];
+        memcpy(entry->id, item->element[0]->str, item->element[0]->len);
+        entry->id[item->element[0]->len] = '\0';
+        entry->deliveries = 1;
+        if (item->elements >= 3)
+            redis_reply_integer(item->element[2], &entry->deliveries);
+        out->count++;
+        if (posts_entry_decode(item->element[1], entry) != 0)
+            return error_set(err, err_len, "out of memory decoding entry %s", entry->id);
+    }
+    return 0;
+}
+
+static int read_once(struct redis_sync *redis, const struct netra_config *config,
+                     const char *posts, const char *consumer, redisReply **reply, char *err,
+                     size_t err_len)
+{
+    struct redis_args args;
+    redis_args_init(&args);
+    redis_args_add_str(&args, "XREADGROUP");
+    redis_args_add_str(&args, "GROUP");
+    redis_args_add_str(&args, POSTS_GROUP);
+    redis_args_add_str(&args, consumer);
+    redis_args_add_str(&args, "COUNT");
+    redis_args_add_long(&args, config->stream.batch);
+    if (config->stream.block_ms > 0) {
+        redis_args_add_str(&args, "BLOCK");
+        redis_args_add_long(&args, config->stream.block_ms);
+    }
+    redis_args_add_str(&args, "STREAMS");
+    redis_args_add_str(&args, posts);
+    redis_args_add_str(&args, ">");
+    int rc = redis_sync_command(redis, &args, config->stream.block_ms, reply, err, err_len);
+    redis_args_free(&args);
+    return rc;
+}
+
+int posts_stream_read(struct redis_sync *redis, const struct netra_config *config, int shard,
+                      const char *consumer, struct posts_batch *out, char *err, size_t err_len)
+{
+    char posts[KEYS_MAX_LEN], dead[KEYS_MAX_LEN];
+    redisReply *reply = NULL;
+    int rc = -1;
+    memset(out, 0, sizeof(*out));
+    if (stream_keys(config, shard, posts, dead, err, err_len) != 0)
+        return -1;
+    if (read_once(redis, config, posts, consumer, &reply, err, err_len) != 0)
+        goto cleanup;
+    if (redis_reply_is_error(reply, "NOGROUP")) {
+        freeReplyObject(reply);
+        reply = NULL;
+        if (posts_stream_create_group(redis, config, shard, err, err_len) != 0 ||
+            read_once(redis, config, posts, consumer, &reply, err, err_len) != 0)
+            goto cleanup;
+    }
+    if (redis_reply_check(reply, "XREADGROUP", err, err_len) != 0)
+        goto cleanup;
+    if (reply->type == REDIS_REPLY_NIL) {
+        rc = 0;
+        goto cleanup;
+    }
+    /* [[stream, [[id, fields], ...]]] */
+    if (redis_reply_expect(reply, REDIS_REPLY_ARRAY, 1, "XREADGROUP", err, err_len) != 0 ||
+        redis_reply_expect(reply->element[0], REDIS_REPLY_ARRAY, 2, "XREADGROUP", err,
+                           err_len) != 0 ||
+        redis_reply_expect(reply->element[0]->element[1], REDIS_REPLY_ARRAY, 0, "XREADGROUP",
+                           err, err_len) != 0)
+        goto cleanup;
+    rc = decode_entries(reply->element[0]->element[1], out, err, err_len);
+
+cleanup:
+    if (rc != 0)
+        posts_batch_free(out);
+    freeReplyObject(reply);
+    return rc;
+}
+
+int posts_stream_ack(struct redis_sync *redis, const struct netra_config *config, int shard,
+                     const char *const *ids, size_t count, char *err, size_t err_len)
+{
+    char posts[KEYS_MAX_LEN], dead[KEYS_MAX_LEN];
+    struct redis_args args;
+    redisReply *reply = NULL;
+    int rc = -1;
+    if (count == 0)
+        return 0;
+    if (stream_keys(config, shard, posts, dead, err, err_len) != 0)
+        return -1;
+    redis_args_init(&args);
+    redis_args_add_str(&args, "XACK");
+    redis_args_add_str(&args, posts);
+    redis_args_add_str(&args, POSTS_GROUP);
+    for (size_t i = 0; i < count; i++)
+        redis_args_add_str(&args, ids[i]);
+    if (redis_sync_command(redis, &args, 0, &reply, err, err_len) != 0 ||
+        redis_reply_expect(reply, REDIS_REPLY_INTEGER, 0, "XACK", err, err_len) != 0)
+        goto cleanup;
+    rc = 0;
+
+cleanup:
+    freeReplyObject(reply);
+    redis_args_free(&args);
+    return rc;
+}
+
+int posts_stream_reclaim(struct redis_sync *redis, const struct netra_config *config, int shard,
+                         const char *consumer, const char *start, struct posts_batch *out,
+                         char *err, size_t err_len)
+{
+    char posts[KEYS_MAX_LEN], dead[KEYS_MAX_LEN];
+    struct redis_args call;
+    redisReply *reply = NULL;
+    int rc = -1;
+    memset(out, 0, sizeof(*out));
+    snprintf(out->next, sizeof(out->next), "0-0");
+    redis_args_init(&call);
+    if (stream_keys(config, shard, posts, dead, err, err_len) != 0)
+        goto cleanup;
+    redis_args_add_str(&call, "2");
+    redis_args_add_str(&call, posts);
+    redis_args_add_str(&call, dead);
+    redis_args_add_str(&call, POSTS_GROUP);
+    redis_args_add_long(&call, config->stream.max_len);
+    redis_args_add_str(&call, consumer);
+    redis_args_add_long(&call, config->stream.reclaim_idle_ms);
+    redis_args_add_str(&call, start);
+    redis_args_add_long(&call, config->stream.batch);
+    redis_args_add_long(&call, config->stream.max_deliveries);
+    if (scripts_run_sync(redis, &script_posts_reclaim, &call, &reply, err, err_len) != 0)
+        goto cleanup;
+    /* {next, {{id, fields, deliveries}...}, moved} */
+    if (redis_reply_expect(reply, REDIS_REPLY_ARRAY, 3, "reclaim", err, err_len) != 0 ||
+        !redis_reply_is_string(reply->element[0]) ||
+        reply->element[0]->len >= sizeof(out->next) ||
+        redis_reply_integer(reply->element[2], &out->dead) != 0) {
+        error_set(err, err_len, "reclaim: unexpected reply");
+        goto cleanup;
+    }
+    memcpy(out->next, reply->element[0]->str, reply->element[0]->len);
+    out->next[reply->element[0]->len] = '\0';
+    /* Lua turns an empty table into an empty array, or into nil in older servers. */
+    if (reply->element[1]->type == REDIS_REPLY_ARRAY &&
+        decode_entries(reply->element[1], out, err, err_len) != 0)
+        goto cleanup;
+    rc = 0;
+
+cleanup:
+    if (rc != 0)
+        posts_batch_free(out);
+    freeReplyObject(reply);
+    redis_args_free(&call);
+    return rc;
+}
+
+int posts_stream_dead_letter(struct redis_sync *redis, const struct netra_config *config,
+                             int shard, const char *const *ids, const char *const *reasons,
+                             size_t count, long long *moved, char *err, size_t err_len)
+{
+    char posts[KEYS_MAX_LEN], dead[KEYS_MAX_LEN];
+    struct redis_args call;
+    redisReply *reply = NULL;
+    long long n = 0;
+    int rc = -1;
+    redis_args_init(&call);
+    if (stream_keys(config, shard, posts, dead, err, err_len) != 0)
+        goto cleanup;
+    redis_args_add_str(&call, "2");
+    redis_args_add_str(&call, posts);
+    redis_args_add_str(&call, dead);
+    redis_args_add_str(&call, POSTS_GROUP);
+    redis_args_add_long(&call, config->stream.max_len);
+    for (size_t i = 0; i < count; i++) {
+        redis_args_add_str(&call, ids[i]);
+        redis_args_add_str(&call, reasons[i]);
+    }
+    if (scripts_run_sync(redis, &script_posts_dead_letter, &call, &reply, err, err_len) != 0)
+        goto cleanup;
+    if (redis_reply_integer(reply, &n) != 0) {
+        error_set(err, err_len, "dead letter: unexpected reply");
+        goto cleanup;
+    }
+    if (moved != NULL)
+        *moved = n;
+    rc = 0;
+
+cleanup:
+    freeReplyObject(reply);
+    redis_args_free(&call);
+    return rc;
+}
+
+void posts_stream_stats_free(struct posts_stream_stats *stats)
+{
+    for (size_t i = 0; i < stats->group_count; i++)
+        free(stats->groups[i].name);
+    free(stats->groups);
+    memset(stats, 0, sizeof(*stats));
+}
+
+/* One XINFO GROUPS entry: [name, value, ...]. */
+static int group_stats(const redisReply *info, struct posts_group_stats *group)
+{
+    if (info == NULL || info->type != REDIS_REPLY_ARRAY)
+        return -1;
+    for (size_t i = 0; i + 1 < info->elements; i += 2) {
+        const redisReply *name = info->element[i], *value = info->element[i + 1];
+        if (!redis_reply_is_string(name))
+            continue;
+        if (name->len == 4 && memcmp(name->str, "name", 4) == 0 && group->name == NULL)
+            group->name = redis_reply_strdup(value);
+        else if (name->len == 9 && memcmp(name->str, "consumers", 9) == 0)
+            redis_reply_integer(value, &group->consumers);
+        else if (name->len == 7 && memcmp(name->str, "pending", 7) == 0)
+            redis_reply_integer(value, &group->pending);
+    }
+    return group->name == NULL ? -1 : 0;
+}
+
+int posts_stream_stats(struct redis_sync *redis, const struct netra_config *config, int shard,
+                       struct posts_stream_stats *out, char *err, size_t err_len)
+{
+    char posts[KEYS_MAX_LEN], dead[KEYS_MAX_LEN];
+    redisReply *reply = NULL;
+    int rc = -1;
+    memset(out, 0, sizeof(*out));
+    if (stream_keys(config, shard, posts, dead, err, err_len) != 0 ||
+        redis_sync_integer(redis, &out->length, err, err_len, "XLEN", posts, (char *)NULL) != 0 ||
+        redis_sync_integer(redis, &out->dead, err, err_len, "XLEN", dead, (char *)NULL) != 0 ||
+        redis_sync_commandv(redis, &reply, err, err_len, "XINFO", "GROUPS", posts,
+                            (char *)NULL) != 0)
+        goto cleanup;
+    if (redis_reply_is_error(reply, "ERR no such key")) {
+        rc = 0; /* nothing published yet */
+        goto cleanup;
+    }
+    if (redis_reply_expect(reply, REDIS_REPLY_ARRAY, 0, "XINFO GROUPS", err, err_len) != 0)
+        goto cleanup;
+    if (reply->elements > 0 &&
+        (out->groups = calloc(reply->elements, sizeof(*out->groups))) == NULL) {
+        error_set(err, err_len, "out of memory");
+        goto cleanup;
+    }
+    for (size_t i = 0; i < reply->elements; i++) {
+        if (group_stats(reply->element[i], &out->groups[out->group_count]) != 0) {
+            free(out->groups[out->group_count].name);
+            error_set(err, err_len, "XINFO GROUPS: unexpected reply");
+            goto cleanup;
+        }
+        out->group_count++;
+    }
+    rc = 0;
+
+cleanup:
+    if (rc != 0)
+        posts_stream_stats_free(out);
+    freeReplyObject(reply);
+    return rc;
+}

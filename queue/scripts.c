@@ -1,0 +1,285 @@
+#include "queue/scripts.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "config/log.h"
+
+/* Millisecond server time, shared by every script that decides by the clock. */
+#define LUA_NOW                                                                                  \
+    "local t = redis.call('TIME')\n"                                                             \
+    "local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
+
+/* Moves one pending entry to the dead stream with the reason, its delivery count and its
+ * original fields, and acks it. An entry no longer pending (acked, or already dead-lettered by
+ * a racing worker) is left alone, so dead-lettering twice is harmless. */
+#define LUA_DEAD_LETTER                                                                          \
+    "local function dead_letter(stream, dead, group, max_len, id, reason)\n"                     \
+    "  local pending = redis.call('XPENDING', stream, group, id, id, 1)\n"                        \
+    "  if #pending == 0 then return 0 end\n"                                                     \
+    "  local fields = {'reason', reason, 'stream_id', id, 'deliveries', tostring(pending[1][4])}\n" \
+    "  local entry = redis.call('XRANGE', stream, id, id)\n"                                     \
+    "  if entry[1] then\n"                                                                       \
+    "    for _, v in ipairs(entry[1][2]) do fields[#fields + 1] = v end\n"                       \
+    "  end\n"                                                                                    \
+    "  redis.call('XADD', dead, 'MAXLEN', '~', max_len, '*', unpack(fields))\n"                  \
+    "  redis.call('XACK', stream, group, id)\n"                                                  \
+    "  return 1\n"                                                                               \
+    "end\n"
+
+const struct redis_script script_posts_publish = {
+    "posts_publish",
+    "local prev = redis.call('GET', KEYS[2])\n"
+    "if prev == ARGV[1] then return {0, ''} end\n"
+    "local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', 'msg', ARGV[4],\n"
+    "                      'raw', ARGV[5], 'sha256', ARGV[6], 'content', ARGV[1])\n"
+    "redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])\n"
+    "if prev then return {2, id} end\n"
+    "return {1, id}\n",
+};
+
+const struct redis_script script_posts_dead_letter = {
+    "posts_dead_letter",
+    LUA_DEAD_LETTER
+    "local moved = 0\n"
+    "for i = 3, #ARGV - 1, 2 do\n"
+    "  moved = moved + dead_letter(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[i], ARGV[i + 1])\n"
+    "end\n"
+    "return moved\n",
+};
+
+/* XAUTOCLAIM counts a delivery; an entry past max_deliveries goes to the dead stream instead of
+ * back to a consumer that would likely fail on it again. */
+const struct redis_script script_posts_reclaim = {
+    "posts_reclaim",
+    LUA_DEAD_LETTER
+    "local r = redis.call('XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[3], ARGV[4], ARGV[5],\n"
+    "                     'COUNT', ARGV[6])\n"
+    "local out, moved = {}, 0\n"
+    "for _, e in ipairs(r[2]) do\n"
+    "  if e then\n"
+    "    local p = redis.call('XPENDING', KEYS[1], ARGV[1], e[1], e[1], 1)\n"
+    "    local n = p[1] and p[1][4] or 0\n"
+    "    if n > tonumber(ARGV[7]) then\n"
+    "      moved = moved + dead_letter(KEYS[1], KEYS[2], ARGV[1], ARGV[2], e[1],\n"
+    "                                  'delivered ' .. n .. ' times without an ack')\n"
+    "    else\n"
+    "      out[#out + 1] = {e[1], e[2], n}\n"
+    "    end\n"
+    "  end\n"
+    "end\n"
+    "return {r[1], out, moved}\n",
+};
+
+/* The token names this claim alone (owner, time, a per-shard sequence), so a completion that
+ * comes after the lease passed to someone else cannot match. */
+const struct redis_script script_sched_claim = {
+    "sched_claim",
+    LUA_NOW
+    "local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))\n"
+    "local lease_until = now + tonumber(ARGV[3])\n"
+    "local out = {}\n"
+    "for _, id in ipairs(due) do\n"
+    "  local seq = redis.call('HINCRBY', KEYS[2], '#seq', 1)\n"
+    "  local token = ARGV[1] .. '/' .. now .. '/' .. seq\n"
+    "  redis.call('ZADD', KEYS[1], lease_until, id)\n"
+    "  redis.call('HSET', KEYS[2], id, token)\n"
+    "  out[#out + 1] = id\n"
+    "  out[#out + 1] = token\n"
+    "end\n"
+    "return {now, lease_until, out}\n",
+};
+
+/* While leased, the account's score is the lease's end: past it, the lease is over even if no
+ * one has claimed the account again yet. */
+const struct redis_script script_sched_finish = {
+    "sched_finish",
+    LUA_NOW
+    "if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then return 0 end\n"
+    "redis.call('HDEL', KEYS[2], ARGV[1])\n"
+    "local score = redis.call('ZSCORE', KEYS[1], ARGV[1])\n"
+    "if not score then return -1 end\n"
+    "if tonumber(score) < now then return 0 end\n"
+    "redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[3]), ARGV[1])\n"
+    "return 1\n",
+};
+
+/* Identity fields only. A new handle or platform is another account on the platform, so its
+ * crawl position (native id, cursor, validators) starts over; otherwise crawl state is kept. */
+const struct redis_script script_accounts_upsert = {
+    "accounts_upsert",
+    LUA_NOW
+    "local old = redis.call('HMGET', KEYS[1], 'platform', 'handle')\n"
+    "local new = redis.call('EXISTS', KEYS[1]) == 0\n"
+    "redis.call('HSET', KEYS[1], 'id', ARGV[1], 'platform', ARGV[2], 'handle', ARGV[3],\n"
+    "           'name', ARGV[4], 'nip', ARGV[5], 'agency', ARGV[6], 'region', ARGV[7],\n"
+    "           'interval', ARGV[8])\n"
+    "if new then\n"
+    "  redis.call('HSET', KEYS[1], 'status', 'active', 'error_count', '0')\n"
+    "elseif old[1] ~= ARGV[2] or old[2] ~= ARGV[3] then\n"
+    "  redis.call('HDEL', KEYS[1], 'native_id', 'cursor', 'etag', 'last_modified')\n"
+    "end\n"
+    "redis.call('ZADD', KEYS[2], 'NX', now, ARGV[1])\n"
+    "if new then return 1 end\n"
+    "return 0\n",
+};
+
+const struct redis_script script_accounts_remove = {
+    "accounts_remove",
+    "redis.call('ZREM', KEYS[2], ARGV[1])\n"
+    "redis.call('HDEL', KEYS[3], ARGV[1])\n"
+    "return redis.call('DEL', KEYS[1])\n",
+};
+
+const struct redis_script script_hash_update = {
+    "hash_update",
+    "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end\n"
+    "redis.call('HSET', KEYS[1], unpack(ARGV))\n"
+    "return 1\n",
+};
+
+const struct redis_script script_heartbeat = {
+    "heartbeat",
+    LUA_NOW
+    "redis.call('HSET', KEYS[1], 'last_seen', now, unpack(ARGV, 2))\n"
+    "redis.call('EXPIRE', KEYS[1], ARGV[1])\n"
+    "return 1\n",
+};
+
+static const struct redis_script *const all_scripts[] = {
+    &script_posts_publish, &script_posts_dead_letter, &script_posts_reclaim,
+    &script_sched_claim,   &script_sched_finish,      &script_accounts_upsert,
+    &script_accounts_remove, &script_hash_update, &script_heartbeat,
+};
+
+void scripts_sha1(const struct redis_script *script, char out[41])
+{
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    out[0] = '\0';
+    if (EVP_Digest(script->source, strlen(script->source), digest, &len, EVP_sha1(), NULL) != 1 ||
+        len != 20)
+        return;
+    for (unsigned int i = 0; i < len; i++)
+        snprintf(out + 2 * i, 3, "%02x", digest[i]);
+}
+
+int scripts_load(struct redis_sync *redis, char *err, size_t err_len)
+{
+    for (size_t i = 0; i < sizeof(all_scripts) / sizeof(all_scripts[0]); i++) {
+        redisReply *reply = NULL;
+        char sha[41];
+        scripts_sha1(all_scripts[i], sha);
+        int rc = redis_sync_commandv(redis, &reply, err, err_len, "SCRIPT", "LOAD",
+                                     all_scripts[i]->source, (char *)NULL);
+        if (rc == 0)
+            rc = redis_reply_expect(reply, REDIS_REPLY_STRING, 0, all_scripts[i]->name, err,
+                                    err_len);
+        if (rc == 0 && (reply->len != 40 || memcmp(reply->str, sha, 40) != 0))
+            rc = error_set(err, err_len, "SCRIPT LOAD %s: unexpected SHA-1", all_scripts[i]->name);
+        freeReplyObject(reply);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* EVALSHA <sha> call... or EVAL <source> call... */
+static void script_command(struct redis_args *out, const struct redis_script *script, int by_sha,
+                           const struct redis_args *call)
+{
+    redis_args_init(out);
+    if (by_sha) {
+        char sha[41];
+        scripts_sha1(script, sha);
+        redis_args_add_str(out, "EVALSHA");
+        redis_args_add_str(out, sha);
+    } else {
+        redis_args_add_str(out, "EVAL");
+        redis_args_add_str(out, script->source);
+    }
+    redis_args_append(out, call);
+}
+
+int scripts_run_sync(struct redis_sync *redis, const struct redis_script *script,
+                     const struct redis_args *call, redisReply **reply, char *err,
+                     size_t err_len)
+{
+    *reply = NULL;
+    int rc = -1;
+    for (int by_sha = 1; by_sha >= 0; by_sha--) {
+        struct redis_args command;
+        script_command(&command, script, by_sha, call);
+        rc = redis_sync_command(redis, &command, 0, reply, err, err_len);
+        redis_args_free(&command);
+        if (rc != 0)
+            return -1;
+        if (!(by_sha && redis_reply_is_error(*reply, "NOSCRIPT")))
+            break;
+        freeReplyObject(*reply);
+        *reply = NULL;
+    }
+    if (redis_reply_check(*reply, script->name, err, err_len) != 0) {
+        freeReplyObject(*reply);
+        *reply = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+struct async_script_call {
+    const struct redis_script *script;
+    struct redis_args call;
+    redis_async_fn *fn;
+    void *data;
+};
+
+static void on_script_reply(struct redis_async *redis, redisReply *reply, const char *error,
+                            void *data)
+{
+    struct async_script_call *pending = data;
+    char message[NETRA_ERR_LEN];
+    if (redis_reply_is_error(reply, "NOSCRIPT")) {
+        struct redis_args command;
+        script_command(&command, pending->script, 0, &pending->call);
+        int rc = redis_async_command(redis, &command, 0, on_script_reply, pending);
+        redis_args_free(&command);
+        if (rc == 0)
+            return;
+        error = "cannot resend the script (closed or out of memory)";
+        reply = NULL;
+    }
+    if (reply != NULL && reply->type == REDIS_REPLY_ERROR) {
+        redis_reply_check(reply, pending->script->name, message, sizeof(message));
+        error = message;
+        reply = NULL;
+    }
+    pending->fn(redis, reply, error, pending->data);
+    redis_args_free(&pending->call);
+    free(pending);
+}
+
+int scripts_run_async(struct redis_async *redis, const struct redis_script *script,
+                      const struct redis_args *call, redis_async_fn *fn, void *data)
+{
+    struct async_script_call *pending = calloc(1, sizeof(*pending));
+    if (pending == NULL)
+        return -1;
+    pending->script = script;
+    pending->fn = fn;
+    pending->data = data;
+    redis_args_init(&pending->call);
+    redis_args_append(&pending->call, call);
+    struct redis_args command;
+    script_command(&command, script, 1, call);
+    int rc = redis_async_command(redis, &command, 0, on_script_reply, pending);
+    redis_args_free(&command);
+    if (rc != 0) {
+        redis_args_free(&pending->call);
+        free(pending);
+    }
+    return rc;
+}
