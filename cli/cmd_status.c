@@ -1,10 +1,217 @@
+/* netra status: what is in Redis right now, per shard, and which processes are alive. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
 
 #include "cli/commands.h"
+#include "config/config.h"
+#include "config/log.h"
+#include "queue/heartbeat.h"
+#include "queue/posts_stream.h"
+#include "queue/sched.h"
+#include "queue/shards.h"
+
+static const char usage_text[] =
+    "usage: netra status [--json]\n\n"
+    "Per shard: accounts scheduled, due now and claimed, posts stream length, messages pending\n"
+    "per consumer group, dead letters; then every live process with its counters. --json adds\n"
+    "every scheduled account with its next due time (Unix ms).\n";
+
+struct shard_status {
+    struct sched_counts counts;
+    struct posts_stream_stats stream;
+    struct sched_entry *schedule;
+    size_t schedule_count;
+};
+
+static void shard_status_free(struct shard_status *status)
+{
+    posts_stream_stats_free(&status->stream);
+    sched_entries_free(status->schedule, status->schedule_count);
+}
+
+static int shard_status_read(struct shards *shards, const struct netra_config *config, int shard,
+                             struct shard_status *out, char *err, size_t err_len)
+{
+    struct redis_sync *redis = shards_get(shards, shard);
+    memset(out, 0, sizeof(*out));
+    if (sched_counts(redis, config, shard, &out->counts, err, err_len) != 0 ||
+        posts_stream_stats(redis, config, shard, &out->stream, err, err_len) != 0 ||
+        sched_list(redis, config, shard, &out->schedule, &out->schedule_count, err,
+                   err_len) != 0) {
+        shard_status_free(out);
+        return -1;
+    }
+    return 0;
+}
+
+static void print_text(const struct shard_status *shards, int count,
+                       const struct heartbeat_proc *procs, size_t proc_count)
+{
+    for (int i = 0; i < count; i++) {
+        const struct shard_status *s = &shards[i];
+        printf("shard %d: accounts %lld, due now %lld, claimed %lld, stream %lld, dead letters "
+               "%lld\n",
+               i, s->counts.scheduled, s->counts.due, s->counts.leased, s->stream.length,
+               s->stream.dead);
+        for (size_t g = 0; g < s->stream.group_count; g++)
+            printf("  group %s: pending %lld, consumers %lld\n", s->stream.groups[g].name,
+                   s->stream.groups[g].pending, s->stream.groups[g].consumers);
+    }
+    printf("processes: %zu live\n", proc_count);
+    for (size_t i = 0; i < proc_count; i++) {
+        printf("  %s", procs[i].name);
+        for (size_t f = 0; f < procs[i].field_count; f++)
+            if (strcmp(procs[i].fields[f].name, "name") != 0)
+                printf(" %s=%s", procs[i].fields[f].name, procs[i].fields[f].value);
+        printf("\n");
+    }
+}
+
+static cJSON *shard_json(const struct shard_status *s, int shard)
+{
+    cJSON *o = cJSON_CreateObject(), *groups = NULL, *schedule = NULL;
+    if (o == NULL || cJSON_AddNumberToObject(o, "shard", shard) == NULL ||
+        cJSON_AddNumberToObject(o, "accounts", (double)s->counts.scheduled) == NULL ||
+        cJSON_AddNumberToObject(o, "due", (double)s->counts.due) == NULL ||
+        cJSON_AddNumberToObject(o, "claimed", (double)s->counts.leased) == NULL ||
+        cJSON_AddNumberToObject(o, "stream_length", (double)s->stream.length) == NULL ||
+        cJSON_AddNumberToObject(o, "dead_letters", (double)s->stream.dead) == NULL ||
+        (groups = cJSON_AddArrayToObject(o, "groups")) == NULL ||
+        (schedule = cJSON_AddArrayToObject(o, "schedule")) == NULL)
+        goto fail;
+    for (size_t g = 0; g < s->stream.group_count; g++) {
+        cJSON *group = cJSON_CreateObject();
+        if (group == NULL || !cJSON_AddItemToArray(groups, group) ||
+            cJSON_AddStringToObject(group, "name", s->stream.groups[g].name) == NULL ||
+            cJSON_AddNumberToObject(group, "pending", (double)s->stream.groups[g].pending) ==
+                NULL ||
+            cJSON_AddNumberToObject(group, "consumers", (double)s->stream.groups[g].consumers) ==
+                NULL)
+            goto fail;
+    }
+    for (size_t i = 0; i < s->schedule_count; i++) {
+        cJSON *entry = cJSON_CreateObject();
+        if (entry == NULL || !cJSON_AddItemToArray(schedule, entry) ||
+            cJSON_AddStringToObject(entry, "account", s->schedule[i].account) == NULL ||
+            cJSON_AddNumberToObject(entry, "due_ms", (double)s->schedule[i].due_ms) == NULL)
+            goto fail;
+    }
+    return o;
+
+fail:
+    cJSON_Delete(o);
+    return NULL;
+}
+
+static cJSON *procs_json(const struct heartbeat_proc *procs, size_t count)
+{
+    cJSON *array = cJSON_CreateArray();
+    for (size_t i = 0; array != NULL && i < count; i++) {
+        cJSON *proc = cJSON_CreateObject(), *fields = NULL;
+        if (proc == NULL || !cJSON_AddItemToArray(array, proc) ||
+            cJSON_AddStringToObject(proc, "name", procs[i].name) == NULL ||
+            cJSON_AddNumberToObject(proc, "ttl_ms", (double)procs[i].ttl_ms) == NULL ||
+            (fields = cJSON_AddObjectToObject(proc, "fields")) == NULL) {
+            cJSON_Delete(array);
+            return NULL;
+        }
+        for (size_t f = 0; f < procs[i].field_count; f++) {
+            if (cJSON_AddStringToObject(fields, procs[i].fields[f].name,
+                                        procs[i].fields[f].value) == NULL) {
+                cJSON_Delete(array);
+                return NULL;
+            }
+        }
+    }
+    return array;
+}
+
+static int print_json(const struct shard_status *shards, int count,
+                      const struct heartbeat_proc *procs, size_t proc_count)
+{
+    cJSON *root = cJSON_CreateObject(), *array = NULL, *processes = NULL;
+    char *text = NULL;
+    int rc = -1;
+    if (root == NULL || (array = cJSON_AddArrayToObject(root, "shards")) == NULL)
+        goto cleanup;
+    for (int i = 0; i < count; i++) {
+        cJSON *shard = shard_json(&shards[i], i);
+        if (shard == NULL || !cJSON_AddItemToArray(array, shard)) {
+            cJSON_Delete(shard);
+            goto cleanup;
+        }
+    }
+    if ((processes = procs_json(procs, proc_count)) == NULL ||
+        !cJSON_AddItemToObject(root, "processes", processes)) {
+        cJSON_Delete(processes);
+        goto cleanup;
+    }
+    if ((text = cJSON_Print(root)) == NULL)
+        goto cleanup;
+    printf("%s\n", text);
+    rc = 0;
+
+cleanup:
+    free(text);
+    cJSON_Delete(root);
+    return rc;
+}
 
 int cmd_status(int argc, char **argv)
 {
-    (void)argc;
-    fprintf(stderr, "netra %s: not built yet\n", argv[0]);
-    return 2;
+    int json = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(usage_text, stdout);
+            return 0;
+        }
+        if (strcmp(argv[i], "--json") != 0) {
+            fprintf(stderr, "netra status: unknown argument \"%s\"\n\n%s", argv[i], usage_text);
+            return 2;
+        }
+        json = 1;
+    }
+    char err[NETRA_ERR_LEN];
+    struct netra_config *config = NULL;
+    struct shards *shards = NULL;
+    struct shard_status *status = NULL;
+    struct heartbeat_proc *procs = NULL;
+    size_t proc_count = 0;
+    int read = 0, rc = 1;
+    if (config_load(NULL, &config, err, sizeof(err)) != 0 ||
+        shards_open(config, &shards, err, sizeof(err)) != 0)
+        goto cleanup;
+    status = calloc((size_t)shards_count(shards), sizeof(*status));
+    if (status == NULL) {
+        error_set(err, sizeof(err), "out of memory");
+        goto cleanup;
+    }
+    for (; read < shards_count(shards); read++)
+        if (shard_status_read(shards, config, read, &status[read], err, sizeof(err)) != 0)
+            goto cleanup;
+    if (heartbeat_list(shards_get(shards, 0), config, &procs, &proc_count, err, sizeof(err)) != 0)
+        goto cleanup;
+    if (json) {
+        if (print_json(status, read, procs, proc_count) != 0) {
+            error_set(err, sizeof(err), "out of memory");
+            goto cleanup;
+        }
+    } else {
+        print_text(status, read, procs, proc_count);
+    }
+    rc = 0;
+
+cleanup:
+    if (rc != 0)
+        fprintf(stderr, "netra status: %s\n", err);
+    heartbeat_list_free(procs, proc_count);
+    for (int i = 0; i < read; i++)
+        shard_status_free(&status[i]);
+    free(status);
+    shards_close(shards);
+    config_free(config);
+    return rc;
 }
