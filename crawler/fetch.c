@@ -1,0 +1,1 @@
+#include "crawler/fetch.h"
