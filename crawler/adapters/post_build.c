@@ -70,13 +70,11 @@ static void *grow_for_one_more(void *items, size_t count, size_t item_size)
 
 int post_build_add_string(struct post_strings *list, const char *item, char *err, size_t err_len)
 {
-    if (item == NULL || item[0] == '\0')
+    if (item == NULL || item[0] == '\0' || list->count >= POST_MESSAGE_MAX_LIST)
         return 0;
     for (size_t i = 0; i < list->count; i++)
         if (strcmp(list->items[i], item) == 0)
             return 0;
-    if (list->count >= POST_MESSAGE_MAX_LIST)
-        return 0;
     char *copy = NULL;
     if (post_build_set(&copy, item, err, err_len) != 0)
         return -1;
