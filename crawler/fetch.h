@@ -6,6 +6,7 @@
  * at least limits.min_interval_ms apart, and after a 429 / rate-limit headers saying the budget
  * is spent (X-RateLimit-Remaining / x-rate-limit-remaining 0 with a reset time) or a Retry-After,
  * starts nothing more for that key until then; queued requests wait (the wait is not a failure).
+ * A key's queue is FIFO and bounded only by what the caller submits: keep requests in flight few.
  *
  * Every transfer: http and https only, redirects followed (at most 5) only to the hosts in the
  * request's allowed_hosts (else FETCH_ERROR_REDIRECT), connect / total / low-speed timeouts,
@@ -56,7 +57,7 @@ struct fetch_request {
     size_t header_count;
     const char *etag;          /* or NULL */
     const char *last_modified; /* or NULL */
-    const char *politeness_key;
+    const char *politeness_key; /* NULL: the URL's host */
     const char *allowed_hosts[FETCH_MAX_ALLOWED_HOSTS]; /* the URL's and every redirect's host */
     size_t allowed_host_count;
 };
