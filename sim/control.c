@@ -1,0 +1,375 @@
+/* The control endpoints under /_sim/: publish, edit and delete posts, list the ground truth,
+ * the accounts, set and clear faults, read the statistics. Bodies in and out are JSON. */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/log.h"
+#include "config/utf8.h"
+#include "sim/platforms.h"
+#include "sim/timefmt.h"
+
+static int method_is(const struct sim_request *req, const char *method)
+{
+    return strcmp(req->method, method) == 0;
+}
+
+/* The body as a JSON object, or NULL with a 400 reply naming the problem. */
+static cJSON *parse_body(const struct sim_request *req, struct sim_reply *reply)
+{
+    const char *end = NULL;
+    cJSON *doc = cJSON_ParseWithLengthOpts(req->body, req->body_len, &end, 0);
+    if (doc == NULL) {
+        char message[160];
+        size_t at = end != NULL && end >= req->body ? (size_t)(end - req->body) : 0;
+        snprintf(message, sizeof(message), "request body is not JSON (near byte %zu)", at);
+        reply_json_error(reply, 400, message);
+        return NULL;
+    }
+    if (!cJSON_IsObject(doc)) {
+        cJSON_Delete(doc);
+        reply_json_error(reply, 400, "request body must be a JSON object");
+        return NULL;
+    }
+    return doc;
+}
+
+/* A required string field holding valid UTF-8 of 1..max bytes, or NULL with a 400 reply. */
+static const char *string_field(cJSON *doc, const char *name, size_t max, struct sim_reply *reply)
+{
+    cJSON *item = cJSON_GetObjectItemCaseSensitive(doc, name);
+    char message[160];
+    if (!cJSON_IsString(item) || item->valuestring == NULL) {
+        snprintf(message, sizeof(message), "\"%s\" is missing or not a string", name);
+        reply_json_error(reply, 400, message);
+        return NULL;
+    }
+    size_t len = strlen(item->valuestring);
+    size_t bad = 0;
+    if (len == 0 || len > max) {
+        snprintf(message, sizeof(message), "\"%s\" must be 1..%zu bytes", name, max);
+        reply_json_error(reply, 400, message);
+        return NULL;
+    }
+    if (!utf8_valid(item->valuestring, len, &bad)) {
+        snprintf(message, sizeof(message), "\"%s\" is not valid UTF-8 (byte %zu)", name, bad);
+        reply_json_error(reply, 400, message);
+        return NULL;
+    }
+    return item->valuestring;
+}
+
+static void post_id(const struct sim_world *world, const struct sim_post *post, char *out,
+                    size_t len)
+{
+    snprintf(out, len, "%s:%s", sim_platform_name(world->accounts[post->account].platform),
+             post->native_id);
+}
+
+static void handle_publish(struct sim *sim, const struct sim_request *req, struct sim_reply *reply)
+{
+    cJSON *doc = parse_body(req, reply);
+    if (doc == NULL)
+        return;
+    const char *account_id = string_field(doc, "account", 64, reply);
+    const char *text = account_id != NULL ? string_field(doc, "text", SIM_MAX_TEXT_BYTES, reply)
+                                          : NULL;
+    if (text == NULL)
+        goto cleanup;
+    world_lock(&sim->world);
+    struct sim_account *account = world_account_by_id(&sim->world, account_id);
+    char err[NETRA_ERR_LEN];
+    struct sim_post *post = account != NULL ? world_publish(&sim->world, account, text, err,
+                                                            sizeof(err))
+                                            : NULL;
+    if (account == NULL) {
+        char message[160];
+        snprintf(message, sizeof(message), "no account \"%.64s\"", account_id);
+        reply_json_error(reply, 404, message);
+    } else if (post == NULL) {
+        reply_json_error(reply, 500, err);
+    } else {
+        char id[SIM_ID_LEN + 16], created[SIM_TIME_LEN];
+        post_id(&sim->world, post, id, sizeof(id));
+        time_rfc3339_ms(post->created_ms, created);
+        cJSON *out = cJSON_CreateObject();
+        cJSON_AddStringToObject(out, "id", id);
+        cJSON_AddStringToObject(out, "platform", sim_platform_name(account->platform));
+        cJSON_AddStringToObject(out, "native_id", post->native_id);
+        cJSON_AddStringToObject(out, "account", account->id);
+        cJSON_AddStringToObject(out, "created_at", created);
+        reply_json(reply, 201, out);
+    }
+    world_unlock(&sim->world);
+cleanup:
+    cJSON_Delete(doc);
+}
+
+/* edit and delete: the post named by "id", published and not deleted. */
+static void handle_change(struct sim *sim, const struct sim_request *req, struct sim_reply *reply,
+                          int is_edit)
+{
+    cJSON *doc = parse_body(req, reply);
+    if (doc == NULL)
+        return;
+    const char *id = string_field(doc, "id", SIM_ID_LEN + 16, reply);
+    const char *text = NULL;
+    if (id == NULL || (is_edit && (text = string_field(doc, "text", SIM_MAX_TEXT_BYTES, reply)) == NULL))
+        goto cleanup;
+    world_lock(&sim->world);
+    int64_t now = world_advance(&sim->world);
+    struct sim_post *post = world_post_by_id(&sim->world, id);
+    char message[SIM_ID_LEN + 64];
+    char err[NETRA_ERR_LEN];
+    if (post == NULL) {
+        snprintf(message, sizeof(message), "no post \"%s\"", id);
+        reply_json_error(reply, 404, message);
+    } else if (is_edit && !sim_post_visible(post, now)) {
+        snprintf(message, sizeof(message), "post \"%s\" is deleted", id);
+        reply_json_error(reply, 409, message);
+    } else if (is_edit && world_edit(&sim->world, post, text, err, sizeof(err)) != 0) {
+        reply_json_error(reply, 500, err);
+    } else {
+        if (!is_edit)
+            world_delete(&sim->world, post);
+        cJSON *out = cJSON_CreateObject();
+        cJSON_AddStringToObject(out, "id", id);
+        cJSON_AddBoolToObject(out, is_edit ? "edited" : "deleted", 1);
+        reply_json(reply, 200, out);
+    }
+    world_unlock(&sim->world);
+cleanup:
+    cJSON_Delete(doc);
+}
+
+static cJSON *post_json(const struct sim_world *world, const struct sim_post *post, int64_t now)
+{
+    const struct sim_account *account = &world->accounts[post->account];
+    char id[SIM_ID_LEN + 16], created[SIM_TIME_LEN];
+    post_id(world, post, id, sizeof(id));
+    time_rfc3339_ms(post->created_ms, created);
+    cJSON *item = cJSON_CreateObject();
+    if (item == NULL)
+        return NULL;
+    cJSON_AddStringToObject(item, "id", id);
+    cJSON_AddStringToObject(item, "platform", sim_platform_name(account->platform));
+    cJSON_AddStringToObject(item, "native_id", post->native_id);
+    cJSON_AddStringToObject(item, "account", account->id);
+    cJSON_AddStringToObject(item, "created_at", created);
+    cJSON_AddStringToObject(item, "text", sim_post_text(post, now));
+    cJSON_AddStringToObject(item, "kind", sim_kind_name(post->kind));
+    cJSON_AddBoolToObject(item, "edited", sim_post_edited(post, now));
+    cJSON_AddBoolToObject(item, "deleted", !sim_post_visible(post, now));
+    if (post->category >= 0)
+        cJSON_AddStringToObject(item, "category",
+                                bank_category_name((enum bank_category)post->category));
+    else
+        cJSON_AddNullToObject(item, "category");
+    return item;
+}
+
+static void handle_posts(struct sim *sim, const struct sim_request *req, struct sim_reply *reply)
+{
+    const char *only = request_query(req, "account");
+    world_lock(&sim->world);
+    int64_t now = world_advance(&sim->world);
+    cJSON *doc = cJSON_CreateObject();
+    cJSON *posts = cJSON_AddArrayToObject(doc, "posts");
+    int failed = doc == NULL || posts == NULL || now < 0;
+    for (size_t i = 0; !failed && i < sim->world.account_count; i++) {
+        const struct sim_account *account = &sim->world.accounts[i];
+        if (only != NULL && strcmp(only, account->id) != 0)
+            continue;
+        for (size_t j = 0; !failed && j < account->post_count; j++) {
+            cJSON *item = post_json(&sim->world, account->posts[j], now);
+            failed = item == NULL || !cJSON_AddItemToArray(posts, item);
+        }
+    }
+    world_unlock(&sim->world);
+    if (failed) {
+        cJSON_Delete(doc);
+        doc = NULL;
+    }
+    reply_json(reply, 200, doc);
+}
+
+static void handle_accounts(struct sim *sim, struct sim_reply *reply)
+{
+    world_lock(&sim->world);
+    cJSON *doc = cJSON_CreateObject();
+    cJSON *list = cJSON_AddArrayToObject(doc, "accounts");
+    for (size_t i = 0; list != NULL && i < sim->world.account_count; i++) {
+        const struct sim_account *account = &sim->world.accounts[i];
+        char handle[256];
+        world_account_handle(&sim->world, account, handle, sizeof(handle));
+        cJSON *item = cJSON_CreateObject();
+        if (item == NULL || !cJSON_AddItemToArray(list, item)) {
+            cJSON_Delete(item);
+            list = NULL;
+            break;
+        }
+        cJSON_AddStringToObject(item, "id", account->id);
+        cJSON_AddStringToObject(item, "platform", sim_platform_name(account->platform));
+        cJSON_AddStringToObject(item, "handle", handle);
+        cJSON_AddStringToObject(item, "native_id", account->native_id);
+        cJSON_AddStringToObject(item, "region", people_region(account->region)->slug);
+        cJSON_AddStringToObject(item, "name", account->person.name);
+        cJSON_AddStringToObject(item, "nip", account->person.nip);
+        cJSON_AddStringToObject(item, "agency", account->person.agency);
+        if (account->platform == SIM_FEED)
+            cJSON_AddStringToObject(item, "format", sim_feed_extension(account->feed_format));
+    }
+    world_unlock(&sim->world);
+    if (list == NULL) {
+        cJSON_Delete(doc);
+        doc = NULL;
+    }
+    reply_json(reply, 200, doc);
+}
+
+static void handle_add_fault(struct sim *sim, const struct sim_request *req,
+                             struct sim_reply *reply)
+{
+    cJSON *doc = parse_body(req, reply);
+    if (doc == NULL)
+        return;
+    struct fault fault = {.remaining = -1};
+    char message[NETRA_ERR_LEN];
+    const char *mode = string_field(doc, "mode", 32, reply);
+    if (mode == NULL)
+        goto cleanup;
+    if (fault_mode_from_name(mode, &fault.mode) != 0) {
+        snprintf(message, sizeof(message), "unknown fault mode \"%s\"", mode);
+        reply_json_error(reply, 400, message);
+        goto cleanup;
+    }
+    cJSON *account = cJSON_GetObjectItemCaseSensitive(doc, "account");
+    cJSON *count = cJSON_GetObjectItemCaseSensitive(doc, "count");
+    cJSON *seconds = cJSON_GetObjectItemCaseSensitive(doc, "seconds");
+    if (account != NULL && !cJSON_IsNull(account)) {
+        const char *id = string_field(doc, "account", sizeof(fault.account) - 1, reply);
+        if (id == NULL)
+            goto cleanup;
+        world_lock(&sim->world);
+        int known = world_account_by_id(&sim->world, id) != NULL;
+        world_unlock(&sim->world);
+        if (!known) {
+            snprintf(message, sizeof(message), "no account \"%s\"", id);
+            reply_json_error(reply, 404, message);
+            goto cleanup;
+        }
+        snprintf(fault.account, sizeof(fault.account), "%s", id);
+    }
+    if (count != NULL && !cJSON_IsNull(count)) {
+        if (!cJSON_IsNumber(count) || count->valuedouble < 1 || count->valuedouble > 1e9 ||
+            count->valuedouble != (double)(long)count->valuedouble) {
+            reply_json_error(reply, 400, "\"count\" must be a whole number >= 1");
+            goto cleanup;
+        }
+        fault.remaining = (long)count->valuedouble;
+    }
+    if (seconds != NULL && !cJSON_IsNull(seconds)) {
+        if (!cJSON_IsNumber(seconds)) {
+            reply_json_error(reply, 400, "\"seconds\" must be a number");
+            goto cleanup;
+        }
+        fault.seconds = seconds->valuedouble;
+    }
+    if (faults_add(&sim->faults, &fault, message, sizeof(message)) != 0) {
+        reply_json_error(reply, 400, message);
+        goto cleanup;
+    }
+    cJSON *out = cJSON_CreateObject();
+    cJSON_AddStringToObject(out, "mode", fault_mode_name(fault.mode));
+    if (fault.account[0] != '\0')
+        cJSON_AddStringToObject(out, "account", fault.account);
+    else
+        cJSON_AddNullToObject(out, "account");
+    cJSON_AddNumberToObject(out, "count", (double)fault.remaining);
+    cJSON_AddNumberToObject(out, "seconds", fault.seconds);
+    reply_json(reply, 201, out);
+cleanup:
+    cJSON_Delete(doc);
+}
+
+static void handle_list_faults(struct sim *sim, struct sim_reply *reply)
+{
+    struct fault *items = calloc(FAULTS_MAX, sizeof(*items));
+    if (items == NULL) {
+        reply_json(reply, 500, NULL);
+        return;
+    }
+    size_t n = faults_list(&sim->faults, items, FAULTS_MAX);
+    cJSON *doc = cJSON_CreateObject();
+    cJSON *list = cJSON_AddArrayToObject(doc, "faults");
+    for (size_t i = 0; list != NULL && i < n; i++) {
+        cJSON *item = cJSON_CreateObject();
+        if (item == NULL || !cJSON_AddItemToArray(list, item)) {
+            cJSON_Delete(item);
+            list = NULL;
+            break;
+        }
+        cJSON_AddStringToObject(item, "mode", fault_mode_name(items[i].mode));
+        if (items[i].account[0] != '\0')
+            cJSON_AddStringToObject(item, "account", items[i].account);
+        else
+            cJSON_AddNullToObject(item, "account");
+        cJSON_AddNumberToObject(item, "count", (double)items[i].remaining);
+        cJSON_AddNumberToObject(item, "seconds", items[i].seconds);
+    }
+    free(items);
+    if (list == NULL) {
+        cJSON_Delete(doc);
+        doc = NULL;
+    }
+    reply_json(reply, 200, doc);
+}
+
+static void handle_clock(struct sim *sim, struct sim_reply *reply)
+{
+    world_lock(&sim->world);
+    int64_t now = world_now_ms(&sim->world);
+    world_unlock(&sim->world);
+    char text[SIM_TIME_LEN];
+    time_rfc3339_ms(now, text);
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(doc, "now", text);
+    cJSON_AddNumberToObject(doc, "now_ms", (double)now);
+    cJSON_AddNumberToObject(doc, "speed", sim->options.world.speed);
+    reply_json(reply, 200, doc);
+}
+
+void control_handle(struct sim *sim, struct sim_request *req, struct sim_reply *reply)
+{
+    const char *what = req->path + strlen("/_sim/");
+    if (strcmp(what, "publish") == 0 && method_is(req, "POST")) {
+        handle_publish(sim, req, reply);
+    } else if (strcmp(what, "edit") == 0 && method_is(req, "POST")) {
+        handle_change(sim, req, reply, 1);
+    } else if (strcmp(what, "delete") == 0 && method_is(req, "POST")) {
+        handle_change(sim, req, reply, 0);
+    } else if (strcmp(what, "posts") == 0 && method_is(req, "GET")) {
+        handle_posts(sim, req, reply);
+    } else if (strcmp(what, "accounts") == 0 && method_is(req, "GET")) {
+        handle_accounts(sim, reply);
+    } else if (strcmp(what, "faults") == 0 && method_is(req, "POST")) {
+        handle_add_fault(sim, req, reply);
+    } else if (strcmp(what, "faults") == 0 && method_is(req, "DELETE")) {
+        faults_clear(&sim->faults);
+        reply_json(reply, 200, cJSON_CreateObject());
+    } else if (strcmp(what, "faults") == 0 && method_is(req, "GET")) {
+        handle_list_faults(sim, reply);
+    } else if (strcmp(what, "stats") == 0 && method_is(req, "GET")) {
+        reply_json(reply, 200, stats_to_json(&sim->stats, sim->account_ids));
+    } else if (strcmp(what, "stats") == 0 && method_is(req, "DELETE")) {
+        stats_reset(&sim->stats);
+        reply_json(reply, 200, cJSON_CreateObject());
+    } else if (strcmp(what, "clock") == 0 && method_is(req, "GET")) {
+        handle_clock(sim, reply);
+    } else {
+        reply_json_error(reply, 404, "no such control endpoint: publish, edit, delete (POST); "
+                                     "posts, accounts, clock (GET); faults (GET, POST, DELETE); "
+                                     "stats (GET, DELETE)");
+    }
+}
