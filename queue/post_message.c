@@ -220,6 +220,13 @@ int post_message_set_raw(struct post_message *message, const void *raw, size_t l
     char hex[65];
     if (raw == NULL && len > 0)
         return -1;
+    if (len == 0) { /* no bytes are no evidence: the message carries none rather than a hash of nothing */
+        free(message->raw);
+        message->raw = NULL;
+        message->raw_len = 0;
+        message->sha256[0] = '\0';
+        return 0;
+    }
     unsigned char *copy = malloc(len > 0 ? len : 1);
     if (copy == NULL)
         return -1;

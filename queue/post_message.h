@@ -66,7 +66,7 @@ const char *post_kind_name(enum post_kind kind);
 /* "post" | "repost" | "reply" | "quote" -> 0; else -1. */
 int post_kind_from_name(const char *name, enum post_kind *kind);
 
-/* Copies raw into the message and sets sha256. */
+/* Copies raw into the message and sets sha256; zero bytes clear both (no raw bytes). */
 int post_message_set_raw(struct post_message *message, const void *raw, size_t len);
 
 /* The JSON text (NUL-terminated, the caller frees it), or NULL when out of memory.

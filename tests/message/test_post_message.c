@@ -341,6 +341,10 @@ static void set_raw_copies_the_bytes_and_sets_sha256(void **state)
                         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     assert_int_equal(post_message_set_raw(message, NULL, 3), -1);
     assert_memory_equal(message->raw, "abc", 3);
+    assert_int_equal(post_message_set_raw(message, "", 0), 0);
+    assert_null(message->raw);
+    assert_int_equal(message->raw_len, 0);
+    assert_string_equal(message->sha256, "");
     post_message_free(message);
 }
 
