@@ -1,0 +1,832 @@
+/* The Mastodon adapter against statuses and accounts written from the REST API documentation:
+ * requests only ever go to the configured instance, every kind of status becomes the right post,
+ * paging never skips a status, and hostile answers are refused or skipped with the field named. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <cmocka.h>
+
+#include "config/log.h"
+#include "crawler/adapters/adapter.h"
+#include "tests/support/test_support.h"
+
+#define HANDLE "budi@mastodon.example"
+#define ACCOUNT_ID "109348271623544701"
+#define FIRST_LINK                                                                                 \
+    "<https://mastodon.example/api/v1/accounts/109348271623544701/statuses?limit=40&max_id="       \
+    "111734300000000000>; rel=\"next\", <https://mastodon.example/api/v1/accounts/"                \
+    "109348271623544701/statuses?limit=40&min_id=111734300000000006>; rel=\"prev\""
+
+/* ---- helpers ---- */
+
+struct crawl {
+    struct adapter_settings settings;
+    struct adapter_account account;
+    struct adapter_context context;
+};
+
+/* A crawl of budi@mastodon.example; native_id "" asks for the lookup. */
+static void crawl_init(struct crawl *crawl, const char *native_id, const char *cursor,
+                       const char *page, long long since_s)
+{
+    memset(crawl, 0, sizeof(*crawl));
+    crawl->account.id = "asn-0001";
+    crawl->account.handle = HANDLE;
+    crawl->account.native_id = native_id;
+    crawl->context.settings = &crawl->settings;
+    crawl->context.account = &crawl->account;
+    crawl->context.cursor = cursor;
+    crawl->context.page = page;
+    crawl->context.since_s = since_s;
+}
+
+static char *fixture(const char *name, size_t *len)
+{
+    char relative[256];
+    snprintf(relative, sizeof(relative), "tests/adapters/fixtures/mastodon/%s", name);
+    char *path = test_source_path(relative);
+    char *data = test_read_file(path, len);
+    free(path);
+    return data;
+}
+
+static char *request_url(const struct crawl *crawl, struct adapter_request *request)
+{
+    char err[NETRA_ERR_LEN] = "";
+    if (adapter_mastodon.build_request(&crawl->context, request, err, sizeof(err)) != 0)
+        fail_msg("build_request refused: %s", err);
+    return request->url;
+}
+
+static void expect_request_refused(const struct crawl *crawl, const char *expected)
+{
+    char err[NETRA_ERR_LEN] = "";
+    struct adapter_request request;
+    if (adapter_mastodon.build_request(&crawl->context, &request, err, sizeof(err)) == 0)
+        fail_msg("build_request accepted, expected an error containing '%s': %s", expected,
+                 request.url);
+    assert_null(request.url);
+    if (strstr(err, expected) == NULL)
+        fail_msg("error '%s' does not contain '%s'", err, expected);
+}
+
+/* What the worker's decoder reads must be what the adapter wrote. */
+static void assert_message_travels(const struct post_message *message)
+{
+    char err[NETRA_ERR_LEN] = "";
+    struct post_message *decoded = NULL;
+    char *json = post_message_to_json(message);
+    assert_non_null(json);
+    if (post_message_from_json(json, strlen(json), &decoded, err, sizeof(err)) != 0)
+        fail_msg("the worker would refuse %s: %s", json, err);
+    assert_string_equal(decoded->id, message->id);
+    assert_string_equal(decoded->text, message->text);
+    assert_int_equal(strlen(message->sha256), 64);
+    free(json);
+    post_message_free(decoded);
+}
+
+static void parse_answer(const struct crawl *crawl, long status, const char *body, size_t len,
+                         const char *link, struct adapter_result *out)
+{
+    char err[NETRA_ERR_LEN] = "";
+    struct adapter_response response = {status, body, len, "application/json", link};
+    if (adapter_mastodon.parse(&crawl->context, &response, out, err, sizeof(err)) != 0)
+        fail_msg("parse refused: %s", err);
+    for (size_t i = 0; i < out->count; i++)
+        assert_message_travels(out->posts[i]);
+}
+
+static void parse_fixture(const struct crawl *crawl, const char *name, const char *link,
+                          struct adapter_result *out)
+{
+    size_t len;
+    char *body = fixture(name, &len);
+    parse_answer(crawl, 200, body, len, link, out);
+    free(body);
+}
+
+static void expect_parse_refused_len(const struct crawl *crawl, long status, const char *body,
+                                     size_t len, const char *link, const char *expected)
+{
+    char err[NETRA_ERR_LEN] = "";
+    struct adapter_response response = {status, body, len, "application/json", link};
+    struct adapter_result result;
+    if (adapter_mastodon.parse(&crawl->context, &response, &result, err, sizeof(err)) == 0)
+        fail_msg("parse accepted %.100s, expected an error containing '%s'", body, expected);
+    assert_int_equal(result.count, 0);
+    assert_null(result.posts);
+    assert_null(result.next_page);
+    assert_null(result.new_cursor);
+    if (strstr(err, expected) == NULL)
+        fail_msg("error '%s' does not contain '%s'", err, expected);
+}
+
+static void expect_parse_refused(const struct crawl *crawl, long status, const char *body,
+                                 const char *link, const char *expected)
+{
+    expect_parse_refused_len(crawl, status, body, strlen(body), link, expected);
+}
+
+static const struct post_message *post_with_id(const struct adapter_result *result, const char *id)
+{
+    for (size_t i = 0; i < result->count; i++)
+        if (strcmp(result->posts[i]->id, id) == 0)
+            return result->posts[i];
+    fail_msg("no post %s among %zu", id, result->count);
+    return NULL;
+}
+
+static void assert_strings(const struct post_strings *list, const char *const *expected,
+                           size_t count)
+{
+    assert_int_equal(list->count, count);
+    for (size_t i = 0; i < count; i++)
+        assert_string_equal(list->items[i], expected[i]);
+}
+
+#define ASSERT_STRINGS(list, ...)                                                                  \
+    do {                                                                                           \
+        const char *const expected_[] = {__VA_ARGS__};                                             \
+        assert_strings((list), expected_, sizeof(expected_) / sizeof(expected_[0]));               \
+    } while (0)
+
+/* ---- requests ---- */
+
+static void lookup_asks_the_handles_instance_for_the_bare_user(void **state)
+{
+    (void)state;
+    struct crawl crawl;
+    struct adapter_request request;
+    crawl_init(&crawl, "", "", NULL, 0);
+    assert_string_equal(request_url(&crawl, &request),
+                        "https://mastodon.example/api/v1/accounts/lookup?acct=budi");
+    assert_int_equal(request.is_lookup, 1);
+    assert_int_equal(request.header_count, 1);
+    assert_string_equal(request.headers[0], "Accept: application/json");
+    adapter_request_free(&request);
+}
+
+static void lookup_goes_to_the_configured_base_url(void **state)
+{
+    (void)state;
+    struct crawl crawl;
+    struct adapter_request request;
+    crawl_init(&crawl, "", "", NULL, 0);
+    crawl.settings.base_url = "http://127.0.0.1:8080/mastodon/";
+    crawl.settings.token = "s3cr3t-token";
+    assert_string_equal(request_url(&crawl, &request),
+                        "http://127.0.0.1:8080/mastodon/api/v1/accounts/lookup?acct=budi");
+    assert_int_equal(request.header_count, 2);
+    assert_string_equal(request.headers[1], "Authorization: Bearer s3cr3t-token");
+    adapter_request_free(&request);
+}
+
+static void first_crawl_asks_for_the_newest_statuses(void **state)
+{
+    (void)state;
+    struct crawl crawl;
+    struct adapter_request request;
+    crawl_init(&crawl, ACCOUNT_ID, "", NULL, 0);
+    assert_string_equal(request_url(&crawl, &request),
+                        "https://mastodon.example/api/v1/accounts/109348271623544701/statuses"
+                        "?limit=40");
+    assert_int_equal(request.is_lookup, 0);
+    adapter_request_free(&request);
+
+    crawl.settings.page_size = 100; /* over Mastodon's maximum */
+    assert_non_null(strstr(request_url(&crawl, &request), "?limit=40"));
+    adapter_request_free(&request);
+    crawl.settings.page_size = 20;
+    assert_non_null(strstr(request_url(&crawl, &request), "?limit=20"));
+    adapter_request_free(&request);
+}
+
+static void later_crawls_ask_since_the_cursor_and_page_with_max_id(void **state)
+{
+    (void)state;
+    struct crawl crawl;
+    struct adapter_request request;
+    crawl_init(&crawl, ACCOUNT_ID, "111734300000000006", NULL, 0);
+    assert_string_equal(request_url(&crawl, &request),
+                        "https://mastodon.example/api/v1/accounts/109348271623544701/statuses"
+                        "?limit=40&since_id=111734300000000006");
+    adapter_request_free(&request);
+
+    crawl.context.page = "111734300000000000";
+    assert_string_equal(request_url(&crawl, &request),
+                        "https://mastodon.example/api/v1/accounts/109348271623544701/statuses"
+                        "?limit=40&since_id=111734300000000006&max_id=111734300000000000");
+    adapter_request_free(&request);
+
+    /* A rescan pages back from the newest status whatever the cursor says. */
+    crawl.context.page = NULL;
+    crawl.context.since_s = 1704067200;
+    assert_string_equal(request_url(&crawl, &request),
+                        "https://mastodon.example/api/v1/accounts/109348271623544701/statuses"
+                        "?limit=40");
+    adapter_request_free(&request);
+}
+
+static void requests_refuse_values_that_could_steer_them(void **state)
+{
+    (void)state;
+    struct crawl crawl;
+    crawl_init(&crawl, "1/../../admin", "", NULL, 0);
+    expect_request_refused(&crawl, "account id \"1/../../admin\": not a Mastodon id");
+    crawl_init(&crawl, ACCOUNT_ID, "1&limit=1000", NULL, 0);
+    expect_request_refused(&crawl, "cursor \"1&limit=1000\": not a status id");
+    crawl_init(&crawl, ACCOUNT_ID, "", "5#x", 0);
+    expect_request_refused(&crawl, "page \"5#x\": not a status id");
+    crawl_init(&crawl, "", "", NULL, 0);
+    crawl.account.handle = "budi";
+    expect_request_refused(&crawl, "handle \"budi\": expected user@instance");
+    crawl.account.handle = "budi@evil.example/path?";
+    expect_request_refused(&crawl, "the instance is not a host name");
+    crawl_init(&crawl, "", "", NULL, 0);
+    crawl.settings.token = "abc\r\nX-Injected: 1";
+    expect_request_refused(&crawl, "token: contains a space, control or non-ASCII byte");
+    crawl.settings.token = NULL;
+    crawl.settings.base_url = "file:///etc/passwd";
+    expect_request_refused(&crawl, "expected an http:// or https:// URL");
+}
+
+/* ---- lookup ---- */
+
+static void lookup_answer_gives_the_account_id(void **state)
+{
+    (void)state;
+    struct crawl crawl;
+    struct adapter_result result;
+    crawl_init(&crawl, "", "", NULL, 0);
+    parse_fixture(&crawl, "lookup.json", NULL, &result);
+    assert_string_equal(result.native_id, ACCOUNT_ID);
+    assert_int_equal(result.gone, 0);
+    assert_int_equal(result.count, 0);
+    adapter_result_free(&result);
+}
+
+static void missing_or_suspended_accounts_are_gone(void **state)
+{
+    (void)state;
+    struct crawl crawl;
+    struct adapter_result result;
+    size_t len;
+    char *body = fixture("record_not_found.json", &len);
+    crawl_init(&crawl, "", "", NULL, 0);
+    parse_answer(&crawl, 404, body, len, NULL, &result);
+    assert_int_equal(result.gone, 1);
+    assert_null(result.native_id);
+    adapter_result_free(&result);
+
+    /* A page of a deleted account, and a suspension as servers before 3.3 answer it. */
+    crawl_init(&crawl, ACCOUNT_ID, "", NULL, 0);
+    parse_answer(&crawl, 404, body, len, NULL, &result);
+    assert_int_equal(result.gone, 1);
+    adapter_result_free(&result);
+    parse_answer(&crawl, 410, "", 0, NULL, &result);
+    assert_int_equal(result.gone, 1);
+    adapter_result_free(&result);
+    free(body);
+
+    crawl_init(&crawl, "", "", NULL, 0);
+    parse_fixture(&crawl, "lookup_suspended.json", NULL, &result);
+    assert_int_equal(result.gone, 1);
+    assert_null(result.native_id);
+    adapter_result_free(&result);
+}
+
+static void lookup_answer_for_another_account_is_refused(void **state)
+{
+    (void)state;
+    struct crawl crawl;
+    size_t len;
+    char *body = fixture("lookup_other_account.json", &len);
+    crawl_init(&crawl, "", "", NULL, 0);
+    expect_parse_refused_len(&crawl, 200, body, len, NULL,
+                             "account.acct \"budi@elsewhere.example\": the lookup was for "
+                             "budi@mastodon.example");
+    free(body);
+    expect_parse_refused(&crawl, 200, "{\"id\":\"../1\",\"acct\":\"budi\"}", NULL,
+                         "account.id \"../1\": not a Mastodon id");
+    expect_parse_refused(&crawl, 200, "{\"acct\":\"budi\"}", NULL, "account.id: missing");
+}
+
+/* ---- statuses ---- */
+
+static void every_kind_of_status_becomes_the_right_post(void **state)
+{
+    (void)state;
+    struct crawl crawl;
+    struct adapter_result result;
+    crawl_init(&crawl, ACCOUNT_ID, "", NULL, 0);
+    parse_fixture(&crawl, "statuses_first_page.json", FIRST_LINK, &result);
+    assert_int_equal(result.count, 5);
+    assert_int_equal(result.skipped, 0);
+
+    const struct post_message *post = post_with_id(&result, "mastodon:111734300000000006");
+    assert_int_equal(post->kind, POST_KIND_POST);
+    assert_string_equal(post->platform, "mastodon");
+    assert_string_equal(post->author, "budi@mastodon.example");
+    assert_string_equal(post->url, "https://mastodon.example/@budi/111734300000000006");
+    assert_string_equal(post->created_at, "2024-01-05T03:00:00Z");
+    assert_string_equal(post->lang, "id");
+    assert_null(post->repost_of.author);
+
+    const struct post_message *reply = post_with_id(&result, "mastodon:111734300000000005");
+    assert_int_equal(reply->kind, POST_KIND_REPLY);
+    assert_string_equal(reply->text, "@sari Setuju, Bu!");
+
+    const struct post_message *repost = post_with_id(&result, "mastodon:111734300000000004");
+    assert_int_equal(repost->kind, POST_KIND_REPOST);
+    assert_string_equal(repost->author, "budi@mastodon.example");
+    assert_string_equal(repost->created_at, "2024-01-05T02:00:00Z");
+    assert_string_equal(repost->text, "Pilih nomor 2 untuk perubahan! #Coblos2");
+    assert_string_equal(repost->url, "https://partai.example/@caleg/111734200000000001");
+    assert_string_equal(repost->repost_of.author, "caleg@partai.example");
+    assert_string_equal(repost->repost_of.url, "https://partai.example/@caleg/111734200000000001");
+    assert_string_equal(repost->repost_of.text, "Pilih nomor 2 untuk perubahan! #Coblos2");
+    ASSERT_STRINGS(&repost->hashtags, "coblos2");
+    assert_int_equal(repost->media_count, 1);
+    assert_string_equal(repost->media[0].alt, "Poster kampanye nomor 2");
+
+    const struct post_message *quote = post_with_id(&result, "mastodon:111734300000000002");
+    assert_int_equal(quote->kind, POST_KIND_QUOTE);
+    assert_string_equal(quote->repost_of.author, "berita@news.example");
+    assert_string_equal(quote->repost_of.url, "https://news.example/@berita/111700000000000001");
+    assert_string_equal(quote->repost_of.text, "KPU umumkan jadwal kampanye terbuka");
+    adapter_result_free(&result);
+}
+
+static void html_entities_emoji_and_surrogate_pairs_become_plain_text(void **state)
+{
+    (void)state;
+    struct crawl crawl;
+    struct adapter_result result;
+    crawl_init(&crawl, ACCOUNT_ID, "", NULL, 0);
+    parse_fixture(&crawl, "statuses_first_page.json", FIRST_LINK, &result);
+    const struct post_message *post = post_with_id(&result, "mastodon:111734300000000006");
+    /* &amp; &quot; &lt; decoded, <br> and </p> as new lines, the link's hidden spans kept so the
+     * URL reads whole, the flag as it came, \ud83d\ude00 as one emoji. */
+    assert_string_equal(post->text,
+                        "Apel pagi bersama & doa untuk #Pemilu2024 \xF0\x9F\x87\xAE\xF0\x9F\x87\xA9"
+                        " bareng @sari dan @humas\n"
+                        "Info: https://www.kpu.go.id/berita/baca/123\n"
+                        "Senyum \xF0\x9F\x98\x80 \"siap\" <3");
+    adapter_result_free(&result);
+}
+
+static void tags_mentions_links_and_media_are_listed(void **state)
+{
+    (void)state;
+    struct crawl crawl;
+    struct adapter_result result;
+    crawl_init(&crawl, ACCOUNT_ID, "", NULL, 0);
+    parse_fixture(&crawl, "statuses_first_page.json", FIRST_LINK, &result);
+    const struct post_message *post = post_with_id(&result, "mastodon:111734300000000006");
+    ASSERT_STRINGS(&post->hashtags, "pemilu2024");
+    /* A local acct is written with the instance, so every mention names one account. */
+    ASSERT_STRINGS(&post->mentions, "sari@mastodon.example", "humas@kominfo.social");
+    /* Mention and hashtag links are not links; the card's url is the same page as the link. */
+    ASSERT_STRINGS(&post->links, "https://www.kpu.go.id/berita/baca/123");
+    assert_int_equal(post->media_count, 2);
+    assert_string_equal(post->media[0].type, "image");
+    assert_string_equal(post->media[0].url,
+                        "https://files.mastodon.example/media/original/57859aede991da25.jpeg");
+    assert_string_equal(post->media[0].alt, "Foto apel pagi di halaman kantor dinas");
+    /* A video still processing has no url yet: the remote copy stands in; no description. */
+    assert_string_equal(post->media[1].type, "video");
+    assert_string_equal(post->media[1].url, "https://video.example/media/dab9a597f68b9745.mp4");
+    assert_null(post->media[1].alt);
+
+    const struct post_message *quote = post_with_id(&result, "mastodon:111734300000000002");
+    ASSERT_STRINGS(&quote->links, "https://news.example/@berita/111700000000000001");
+    adapter_result_free(&result);
+}
+
+static void statuses_that_are_not_public_are_left_out_uncounted(void **state)
+{
+    (void)state;
+    struct crawl crawl;
+    struct adapter_result result;
+    crawl_init(&crawl, ACCOUNT_ID, "", NULL, 0);
+    parse_fixture(&crawl, "statuses_first_page.json", FIRST_LINK, &result);
+    /* 7 statuses: the private and the direct one are not there, and not errors either. */
+    assert_int_equal(result.count, 5);
+    assert_int_equal(result.skipped, 0);
+    assert_null(result.first_skip_reason);
+    for (size_t i = 0; i < result.count; i++) {
+        assert_string_not_equal(result.posts[i]->id, "mastodon:111734300000000003");
+        assert_string_not_equal(result.posts[i]->id, "mastodon:111734300000000000");
+    }
+    adapter_result_free(&result);
+}
+
+static void missing_and_null_optional_fields_are_absent(void **state)
+{
+    (void)state;
+    struct crawl crawl;
+    struct adapter_result result;
+    crawl_init(&crawl, ACCOUNT_ID, "", NULL, 0);
+    parse_fixture(&crawl, "statuses_first_page.json", FIRST_LINK, &result);
+    /* url null -> the uri; language null; no card, no media_attachments; a content warning. */
+    const struct post_message *post = post_with_id(&result, "mastodon:111734300000000001");
+    assert_string_equal(post->url,
+                        "https://mastodon.example/users/budi/statuses/111734300000000001");
+    assert_null(post->lang);
+    assert_int_equal(post->links.count, 0);
+    assert_int_equal(post->media_count, 0);
+    assert_string_equal(post->text, "Politik\n\nPendapat pribadi soal debat semalam");
+    adapter_result_free(&result);
+}
+
+static void quotes_whose_status_is_not_shown_are_still_quotes(void **state)
+{
+    (void)state;
+    struct crawl crawl;
+    struct adapter_result result;
+    crawl_init(&crawl, ACCOUNT_ID, "", "111734300000000000", 0);
+    parse_fixture(&crawl, "statuses_last_page.json", NULL, &result);
+    assert_int_equal(result.count, 2);
+    /* A pending quote, and a ShallowQuote that only names the quoted status's id. */
+    for (size_t i = 0; i < result.count; i++) {
+        assert_int_equal(result.posts[i]->kind, POST_KIND_QUOTE);
+        assert_null(result.posts[i]->repost_of.text);
+    }
+    adapter_result_free(&result);
+}
+
+static void a_page_read_without_its_handle_keeps_accts_as_sent(void **state)
+{
+    (void)state;
+    struct crawl crawl;
+    struct adapter_result result;
+    /* netra parse on a saved page: no handle, an account id that is only a placeholder. */
+    crawl_init(&crawl, "0", "", NULL, 0);
+    crawl.account.handle = "";
+    parse_fixture(&crawl, "statuses_first_page.json", FIRST_LINK, &result);
+    assert_int_equal(result.count, 5);
+    const struct post_message *post = post_with_id(&result, "mastodon:111734300000000006");
+    assert_string_equal(post->author, "budi");
+    ASSERT_STRINGS(&post->mentions, "sari", "humas@kominfo.social");
+    assert_string_equal(result.next_page, "111734300000000000");
+    adapter_result_free(&result);
+
+    /* A relative Link target needs a base to resolve against. */
+    size_t len;
+    char *body = fixture("statuses_last_page.json", &len);
+    expect_parse_refused_len(&crawl, 200, body, len, "</x?max_id=5>; rel=\"next\"",
+                             "Link rel=\"next\" </x?max_id=5>: not a URL");
+    free(body);
+
+    /* A lookup cannot be checked without knowing whom it was for. */
+    crawl_init(&crawl, "", "", NULL, 0);
+    crawl.account.handle = "";
+    body = fixture("lookup.json", &len);
+    expect_parse_refused_len(&crawl, 200, body, len, NULL, "handle \"\": expected user@instance");
+    free(body);
+}
+
+/* ---- paging and cursors ---- */
+
+static void first_page_sets_the_cursor_and_follows_link_next(void **state)
+{
+    (void)state;
+    struct crawl crawl;
+    struct adapter_result result;
+    crawl_init(&crawl, ACCOUNT_ID, "", NULL, 0);
+    parse_fixture(&crawl, "statuses_first_page.json", FIRST_LINK, &result);
+    assert_string_equal(result.next_page, "111734300000000000");
+    /* The newest status seen, even a private one, is where the next crawl starts. */
+    assert_string_equal(result.new_cursor, "111734300000000006");
+    adapter_result_free(&result);
+
+    /* Further pages leave the cursor to the first one. */
+    crawl.context.page = "111734300000000000";
+    parse_fixture(&crawl, "statuses_last_page.json",
+                  "<https://mastodon.example/api/v1/accounts/109348271623544701/statuses?"
+                  "max_id=111734200000000050&limit=40>; rel=\"next\"",
+                  &result);
+    assert_string_equal(result.next_page, "111734200000000050");
+    assert_null(result.new_cursor);
+    adapter_result_free(&result);
+}
+
+static void link_without_next_or_an_empty_page_is_the_last_page(void **state)
+{
+    (void)state;
+    struct crawl crawl;
+    struct adapter_result result;
+    crawl_init(&crawl, ACCOUNT_ID, "", "111734300000000000", 0);
+    parse_fixture(&crawl, "statuses_last_page.json",
+                  "<https://mastodon.example/api/v1/accounts/109348271623544701/statuses?"
+                  "min_id=111734200000000100>; rel=\"prev\"",
+                  &result);
+    assert_int_equal(result.count, 2);
+    assert_null(result.next_page);
+    adapter_result_free(&result);
+
+    parse_answer(&crawl, 200, "[]", 2, NULL, &result);
+    assert_int_equal(result.count, 0);
+    assert_null(result.next_page);
+    assert_null(result.new_cursor);
+    adapter_result_free(&result);
+
+    /* Nothing new since the cursor: the crawl is complete and the cursor stays. */
+    crawl_init(&crawl, ACCOUNT_ID, "111734300000000006", NULL, 0);
+    parse_answer(&crawl, 200, " [ ] ", 5, NULL, &result);
+    assert_null(result.next_page);
+    assert_null(result.new_cursor);
+    adapter_result_free(&result);
+}
+
+static void without_link_header_paging_continues_below_the_last_status(void **state)
+{
+    (void)state;
+    struct crawl crawl;
+    struct adapter_result result;
+    crawl_init(&crawl, ACCOUNT_ID, "", NULL, 0);
+    parse_fixture(&crawl, "statuses_first_page.json", NULL, &result);
+    assert_string_equal(result.next_page, "111734300000000000");
+    adapter_result_free(&result);
+
+    /* A relative target and a rel list are still understood. */
+    parse_fixture(&crawl, "statuses_first_page.json",
+                  "</api/v1/accounts/109348271623544701/statuses?max_id=111734300000000002>; "
+                  "title=\"older, and more\"; rel=\"next last\"",
+                  &result);
+    assert_string_equal(result.next_page, "111734300000000002");
+    adapter_result_free(&result);
+}
+
+static void crawl_stops_at_the_old_cursor(void **state)
+{
+    (void)state;
+    struct crawl crawl;
+    struct adapter_result result;
+    /* A server that ignores since_id: statuses at and below the cursor are already known. */
+    crawl_init(&crawl, ACCOUNT_ID, "111734300000000004", NULL, 0);
+    parse_fixture(&crawl, "statuses_first_page.json", FIRST_LINK, &result);
+    assert_int_equal(result.count, 2);
+    assert_string_equal(result.posts[0]->id, "mastodon:111734300000000006");
+    assert_string_equal(result.posts[1]->id, "mastodon:111734300000000005");
+    assert_null(result.next_page);
+    assert_string_equal(result.new_cursor, "111734300000000006");
+    adapter_result_free(&result);
+
+    crawl_init(&crawl, ACCOUNT_ID, "111734300000000099", NULL, 0);
+    parse_fixture(&crawl, "statuses_first_page.json", FIRST_LINK, &result);
+    assert_int_equal(result.count, 0);
+    assert_null(result.next_page);
+    assert_null(result.new_cursor);
+    adapter_result_free(&result);
+}
+
+static void rescan_pages_back_to_since_and_keeps_the_cursor(void **state)
+{
+    (void)state;
+    struct crawl crawl;
+    struct adapter_result result;
+    /* Since 2024-01-05T01:00:00Z: the quote at exactly that time is in, older ones are not. */
+    crawl_init(&crawl, ACCOUNT_ID, "111734300000000006", NULL, 1704416400);
+    parse_fixture(&crawl, "statuses_first_page.json", FIRST_LINK, &result);
+    assert_int_equal(result.count, 4);
+    assert_string_equal(result.posts[3]->id, "mastodon:111734300000000002");
+    assert_null(result.next_page);
+    assert_null(result.new_cursor);
+    adapter_result_free(&result);
+
+    /* Everything on the page is recent enough: keep paging back. */
+    crawl_init(&crawl, ACCOUNT_ID, "", NULL, 1704067200);
+    parse_fixture(&crawl, "statuses_first_page.json", FIRST_LINK, &result);
+    assert_int_equal(result.count, 5);
+    assert_string_equal(result.next_page, "111734300000000000");
+    assert_null(result.new_cursor);
+    adapter_result_free(&result);
+}
+
+static void a_link_repeating_the_page_is_refused(void **state)
+{
+    (void)state;
+    struct crawl crawl;
+    size_t len;
+    char *body = fixture("statuses_last_page.json", &len);
+    crawl_init(&crawl, ACCOUNT_ID, "", "111734200000000050", 0);
+    expect_parse_refused_len(&crawl, 200, body, len,
+                             "<https://mastodon.example/x?max_id=111734200000000050>; rel=\"next\"",
+                             "repeats the page just fetched");
+    free(body);
+}
+
+/* ---- hostile answers ---- */
+
+static void malformed_bodies_are_refused_with_the_position(void **state)
+{
+    (void)state;
+    struct crawl crawl;
+    crawl_init(&crawl, ACCOUNT_ID, "", NULL, 0);
+    expect_parse_refused(&crawl, 200, "[{\"id\": \"1\",}]", NULL, "body: not valid JSON (byte 13)");
+    expect_parse_refused(&crawl, 200, "[] trailing", NULL, "body: not valid JSON (byte 3)");
+    expect_parse_refused(&crawl, 200, "", NULL, "body: not valid JSON (byte 0)");
+    expect_parse_refused_len(&crawl, 200, "[\"a\0\"]", 6, NULL, "body: NUL byte at offset 3");
+    expect_parse_refused(&crawl, 200, "{\"error\":\"Record not found\"}", NULL,
+                         "body: expected an array of statuses");
+    const char *one = "[{\"id\":\"1\",\"created_at\":\"2024-01-05T03:00:00Z\"}]";
+    expect_parse_refused(&crawl, 200, one, "https://x/?max_id=1; rel=next",
+                         "Link header: expected '<' at byte 0");
+    expect_parse_refused(&crawl, 200, one, "<https://x/?max_id=1; rel=next", "is never closed");
+    expect_parse_refused(&crawl, 200, one, "<https://x/?max_id=..%2Fadmin>; rel=\"next\"",
+                         "max_id is not a status id");
+    expect_parse_refused(&crawl, 200, one, "<https://x/?since_id=4>; rel=\"next\"", "no max_id");
+
+    crawl_init(&crawl, "", "", NULL, 0);
+    expect_parse_refused(&crawl, 200, "[]", NULL, "body: expected an Account object");
+}
+
+static void one_bad_status_is_skipped_and_counted(void **state)
+{
+    (void)state;
+    struct crawl crawl;
+    struct adapter_result result;
+    crawl_init(&crawl, ACCOUNT_ID, "", NULL, 0);
+    parse_fixture(&crawl, "statuses_one_bad.json", NULL, &result);
+    assert_int_equal(result.count, 2);
+    assert_string_equal(result.posts[0]->text, "Pertama");
+    assert_string_equal(result.posts[1]->text, "Ketiga");
+    assert_int_equal(result.skipped, 1);
+    assert_string_equal(result.first_skip_reason,
+                        "statuses[1].created_at \"kemarin sore\": expected an RFC 3339 time");
+    /* The newest status's id is the cursor; the page below starts under the last one. */
+    assert_string_equal(result.new_cursor, "111734300000000010");
+    assert_string_equal(result.next_page, "111734300000000008");
+    adapter_result_free(&result);
+
+    /* Wrong types name the field; the first reason is kept, every skip counted. */
+    const char *bad =
+        "[{\"id\":\"3\",\"created_at\":\"2024-01-05T03:00:00Z\",\"account\":{\"acct\":\"budi\"},"
+        "\"content\":\"<p>a</p>\",\"tags\":\"pemilu\"},"
+        "\"not a status\","
+        "{\"id\":\"2\",\"created_at\":\"2024-01-05T02:00:00Z\",\"account\":{\"acct\":7},"
+        "\"content\":\"<p>b</p>\"},"
+        "{\"id\":\"1\",\"created_at\":\"2024-01-05T01:00:00Z\",\"account\":{\"acct\":\"budi\"},"
+        "\"content\":\"<p>c</p>\"}]";
+    parse_answer(&crawl, 200, bad, strlen(bad), NULL, &result);
+    assert_int_equal(result.count, 1);
+    assert_string_equal(result.posts[0]->text, "c");
+    assert_int_equal(result.skipped, 3);
+    assert_string_equal(result.first_skip_reason, "statuses[0].tags: expected an array");
+    adapter_result_free(&result);
+
+    const char *not_utf8 = "[{\"id\":\"1\",\"created_at\":\"2024-01-05T01:00:00Z\","
+                           "\"account\":{\"acct\":\"budi\"},\"content\":\"<p>\xC3\x28</p>\"}]";
+    parse_answer(&crawl, 200, not_utf8, strlen(not_utf8), NULL, &result);
+    assert_int_equal(result.skipped, 1);
+    assert_non_null(
+        strstr(result.first_skip_reason, "statuses[0].content: HTML is not valid UTF-8"));
+    adapter_result_free(&result);
+}
+
+static void an_edit_changes_the_content_hash(void **state)
+{
+    (void)state;
+    struct crawl crawl;
+    struct adapter_result before, after, again;
+    char hash_before[65], hash_after[65], hash_again[65];
+    crawl_init(&crawl, ACCOUNT_ID, "", NULL, 0);
+    parse_fixture(&crawl, "status_version_1.json", NULL, &before);
+    parse_fixture(&crawl, "status_version_2.json", NULL, &after);
+    parse_fixture(&crawl, "status_version_1.json", NULL, &again);
+    assert_string_equal(before.posts[0]->id, after.posts[0]->id);
+    post_message_content_hash(before.posts[0], hash_before);
+    post_message_content_hash(after.posts[0], hash_after);
+    post_message_content_hash(again.posts[0], hash_again);
+    assert_string_not_equal(hash_before, hash_after);
+    assert_string_equal(hash_before, hash_again);
+    adapter_result_free(&before);
+    adapter_result_free(&after);
+    adapter_result_free(&again);
+}
+
+static void raw_bytes_are_the_status_itself(void **state)
+{
+    (void)state;
+    struct crawl crawl;
+    struct adapter_result result;
+    char hash[65];
+    crawl_init(&crawl, ACCOUNT_ID, "", NULL, 0);
+    parse_fixture(&crawl, "statuses_first_page.json", FIRST_LINK, &result);
+    const struct post_message *repost = post_with_id(&result, "mastodon:111734300000000004");
+    cJSON *raw = cJSON_ParseWithLength((const char *)repost->raw, repost->raw_len);
+    assert_non_null(raw);
+    assert_string_equal(cJSON_GetObjectItem(raw, "id")->valuestring, "111734300000000004");
+    assert_non_null(cJSON_GetObjectItem(cJSON_GetObjectItem(raw, "reblog"), "content"));
+    assert_null(memchr(repost->raw, '\n', repost->raw_len));
+    post_sha256_hex(repost->raw, repost->raw_len, hash);
+    assert_string_equal(repost->sha256, hash);
+    cJSON_Delete(raw);
+    adapter_result_free(&result);
+}
+
+static void an_escaped_nul_does_not_cut_the_text(void **state)
+{
+    (void)state;
+    struct crawl crawl;
+    struct adapter_result result;
+    const char *body = "[{\"id\":\"1\",\"created_at\":\"2024-01-05T01:00:00Z\","
+                       "\"account\":{\"acct\":\"budi\"},\"content\":\"<p>awal\\u0000akhir "
+                       "\\\\u0000</p>\"}]";
+    crawl_init(&crawl, ACCOUNT_ID, "", NULL, 0);
+    parse_answer(&crawl, 200, body, strlen(body), NULL, &result);
+    assert_int_equal(result.count, 1);
+    assert_string_equal(result.posts[0]->text, "awal\xEF\xBF\xBD"
+                                               "akhir \\u0000");
+    adapter_result_free(&result);
+}
+
+static void oversized_and_deeply_nested_input_is_handled(void **state)
+{
+    (void)state;
+    struct crawl crawl;
+    struct adapter_result result;
+    crawl_init(&crawl, ACCOUNT_ID, "", NULL, 0);
+
+    size_t depth = 200000;
+    char *deep = malloc(depth + 1);
+    assert_non_null(deep);
+    memset(deep, '[', depth);
+    deep[depth] = '\0';
+    expect_parse_refused_len(&crawl, 200, deep, depth, NULL, "body: not valid JSON");
+    free(deep);
+
+    /* A status of 2 MB between two ordinary ones is skipped; they are kept. */
+    size_t big = 2 * 1024 * 1024;
+    const char *head =
+        "[{\"id\":\"3\",\"created_at\":\"2024-01-05T03:00:00Z\",\"account\":{\"acct\""
+        ":\"budi\"},\"content\":\"<p>a</p>\"},{\"id\":\"2\",\"created_at\":\"2024-01-05T"
+        "02:00:00Z\",\"account\":{\"acct\":\"budi\"},\"content\":\"<p>";
+    const char *tail = "</p>\"},{\"id\":\"1\",\"created_at\":\"2024-01-05T01:00:00Z\",\"account\":"
+                       "{\"acct\":\"budi\"},\"content\":\"<p>c</p>\"}]";
+    size_t len = strlen(head) + big + strlen(tail);
+    char *body = malloc(len + 1);
+    assert_non_null(body);
+    strcpy(body, head);
+    memset(body + strlen(head), 'x', big);
+    strcpy(body + strlen(head) + big, tail);
+    parse_answer(&crawl, 200, body, len, NULL, &result);
+    assert_int_equal(result.count, 2);
+    assert_int_equal(result.skipped, 1);
+    assert_non_null(strstr(result.first_skip_reason, "statuses[1]: 2097"));
+    adapter_result_free(&result);
+    free(body);
+}
+
+static void other_http_errors_are_reported(void **state)
+{
+    (void)state;
+    struct crawl crawl;
+    crawl_init(&crawl, ACCOUNT_ID, "", NULL, 0);
+    expect_parse_refused(&crawl, 401, "{\"error\":\"This API requires an authenticated user\"}",
+                         NULL, "HTTP 401: This API requires an authenticated user");
+    expect_parse_refused(&crawl, 503, "<html>busy</html>", NULL, "HTTP 503");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(lookup_asks_the_handles_instance_for_the_bare_user),
+        cmocka_unit_test(lookup_goes_to_the_configured_base_url),
+        cmocka_unit_test(first_crawl_asks_for_the_newest_statuses),
+        cmocka_unit_test(later_crawls_ask_since_the_cursor_and_page_with_max_id),
+        cmocka_unit_test(requests_refuse_values_that_could_steer_them),
+        cmocka_unit_test(lookup_answer_gives_the_account_id),
+        cmocka_unit_test(missing_or_suspended_accounts_are_gone),
+        cmocka_unit_test(lookup_answer_for_another_account_is_refused),
+        cmocka_unit_test(every_kind_of_status_becomes_the_right_post),
+        cmocka_unit_test(html_entities_emoji_and_surrogate_pairs_become_plain_text),
+        cmocka_unit_test(tags_mentions_links_and_media_are_listed),
+        cmocka_unit_test(statuses_that_are_not_public_are_left_out_uncounted),
+        cmocka_unit_test(missing_and_null_optional_fields_are_absent),
+        cmocka_unit_test(quotes_whose_status_is_not_shown_are_still_quotes),
+        cmocka_unit_test(a_page_read_without_its_handle_keeps_accts_as_sent),
+        cmocka_unit_test(first_page_sets_the_cursor_and_follows_link_next),
+        cmocka_unit_test(link_without_next_or_an_empty_page_is_the_last_page),
+        cmocka_unit_test(without_link_header_paging_continues_below_the_last_status),
+        cmocka_unit_test(crawl_stops_at_the_old_cursor),
+        cmocka_unit_test(rescan_pages_back_to_since_and_keeps_the_cursor),
+        cmocka_unit_test(a_link_repeating_the_page_is_refused),
+        cmocka_unit_test(malformed_bodies_are_refused_with_the_position),
+        cmocka_unit_test(one_bad_status_is_skipped_and_counted),
+        cmocka_unit_test(an_edit_changes_the_content_hash),
+        cmocka_unit_test(raw_bytes_are_the_status_itself),
+        cmocka_unit_test(an_escaped_nul_does_not_cut_the_text),
+        cmocka_unit_test(oversized_and_deeply_nested_input_is_handled),
+        cmocka_unit_test(other_http_errors_are_reported),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
