@@ -8,5 +8,8 @@ int cmd_watchlist(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_score(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
+int cmd_parse(int argc, char **argv);
+int cmd_rescan(int argc, char **argv);
+int cmd_evidence(int argc, char **argv);
 
 #endif

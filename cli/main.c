@@ -17,6 +17,9 @@ static const struct command commands[] = {
     {"status", cmd_status, "accounts, schedule, streams, dead letters and live processes"},
     {"score", cmd_score, "score post messages (JSONL) with the rulesets, no Redis needed"},
     {"eval", cmd_eval, "precision, recall and F1 of the rulesets on labelled posts"},
+    {"parse", cmd_parse, "post messages a saved platform response yields, no network or Redis"},
+    {"rescan", cmd_rescan, "fetch one account again back to a date, and follow it"},
+    {"evidence", cmd_evidence, "verify the evidence chains, export a case's evidence bundle"},
 };
 
 static void usage(FILE *out)

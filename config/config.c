@@ -2,7 +2,8 @@
  *
  * Every key is one row of config_keys: its dotted path, type, place in the struct, range and
  * default. Defaults, the file, the environment variable names, the checks and config_free() all
- * walk that table, so a new key is one field in config.h and one row here. */
+ * walk that table, so a new key is one field in config.h and one row here. A path has two parts
+ * (section.key) or three (platforms.<name>.key): the file's objects nest the same way. */
 #include "config/config.h"
 
 #include <cjson/cJSON.h>
@@ -19,6 +20,10 @@
 /* A real config is a few kilobytes; a file near this size is a mistake or an attack. */
 #define CONFIG_MAX_BYTES ((size_t)4 << 20)
 #define CONFIG_MAX_SHARDS 1024
+#define URL_MAX_LEN 2048
+#define TOKEN_MAX_LEN 4096
+#define POINTER_MAX_LEN 256
+#define HOST_MAX_LEN 253
 #define SECRET_PREFIX "$ENV:"
 #define ENV_PREFIX "NETRA_"
 
@@ -32,25 +37,32 @@ enum config_type {
     CONFIG_LONG,
     CONFIG_DOUBLE,
     CONFIG_STRING,
-    CONFIG_URL_LIST,
+    CONFIG_STRING_LIST,
     CONFIG_LOG_LEVEL,
 };
 
 struct config_key {
-    const char *path; /* "section.name"; also gives the variable NETRA_SECTION_NAME */
+    /* "section.name" or "platforms.<p>.name"; NETRA_SECTION_NAME (dots as _) is its variable */
+    const char *path;
     enum config_type type;
     size_t offset;
-    size_t count_offset;   /* CONFIG_URL_LIST: where its entry count lives */
+    size_t count_offset;   /* CONFIG_STRING_LIST: where its entry count lives */
     double min, max;       /* numbers: the value; strings and list entries: the length in bytes */
     double number_default; /* numbers and log levels */
     const char *text_default;                /* strings; a list starts empty */
     /* 0 when the text is fine, else -1 with what is wrong in problem */
     int (*check)(const char *value, char *problem, size_t problem_len);
     const char *description;
+    size_t max_entries;     /* lists */
+    const char *list_noun;  /* lists: "a list of <noun>" in errors */
 };
 
 static int check_redis_url(const char *url, char *problem, size_t problem_len);
 static int check_key_prefix(const char *prefix, char *problem, size_t problem_len);
+static int check_base_url(const char *url, char *problem, size_t problem_len);
+static int check_url_template(const char *url, char *problem, size_t problem_len);
+static int check_host(const char *host, char *problem, size_t problem_len);
+static int check_json_pointer(const char *pointer, char *problem, size_t problem_len);
 
 /* offsetof that refuses to compile when the field is not of the row's C type. */
 #define FIELD(field, ctype)                                                                        \
@@ -58,18 +70,44 @@ static int check_key_prefix(const char *prefix, char *problem, size_t problem_le
      0 * sizeof(char[_Generic(((struct netra_config *)0)->field, ctype: 1)]))
 
 #define INT_KEY(path, field, min, max, def, what)                                                  \
-    {path, CONFIG_INT, FIELD(field, int), 0, min, max, def, NULL, NULL, what}
+    {path, CONFIG_INT, FIELD(field, int), 0, min, max, def, NULL, NULL, what, 0, NULL}
 #define LONG_KEY(path, field, min, max, def, what)                                                 \
-    {path, CONFIG_LONG, FIELD(field, long), 0, min, max, def, NULL, NULL, what}
+    {path, CONFIG_LONG, FIELD(field, long), 0, min, max, def, NULL, NULL, what, 0, NULL}
 #define DOUBLE_KEY(path, field, min, max, def, what)                                               \
-    {path, CONFIG_DOUBLE, FIELD(field, double), 0, min, max, def, NULL, NULL, what}
+    {path, CONFIG_DOUBLE, FIELD(field, double), 0, min, max, def, NULL, NULL, what, 0, NULL}
 #define STRING_KEY(path, field, min_len, max_len, def, check, what)                                \
-    {path, CONFIG_STRING, FIELD(field, char *), 0, min_len, max_len, 0, def, check, what}
+    {path,  CONFIG_STRING, FIELD(field, char *), 0, min_len, max_len, 0, def, check,               \
+     what,  0,             NULL}
+#define LIST_KEY(path, field, count_field, max_len, check, max_entries, noun, what)               \
+    {path,     CONFIG_STRING_LIST, FIELD(field, char **), FIELD(count_field, size_t), 1, max_len,  \
+     0,        NULL,               check,                 what,                       max_entries, \
+     noun}
 #define URL_LIST_KEY(path, field, count_field, what)                                               \
-    {path,         CONFIG_URL_LIST, FIELD(field, char **), FIELD(count_field, size_t), 1,          \
-     REDIS_URL_MAX_LEN, 0,              NULL,                  check_redis_url,            what}
+    LIST_KEY(path, field, count_field, REDIS_URL_MAX_LEN, check_redis_url, CONFIG_MAX_SHARDS,      \
+             "URLs", what)
+
+/* The section of one platform. Rate settings are per host (X: per host and token), as the
+ * platforms count them. */
+#define PLATFORM_KEYS(name, url_default, page_default, connections_default, interval_default)    \
+    STRING_KEY("platforms." #name ".base_url", platforms.name.base_url, 0, URL_MAX_LEN,           \
+               url_default, check_base_url, "where the platform's API is"),                       \
+    STRING_KEY("platforms." #name ".token", platforms.name.token, 0, TOKEN_MAX_LEN, "", NULL,     \
+               "bearer token sent with every request"),                                          \
+    INT_KEY("platforms." #name ".page_size", platforms.name.page_size, 1, 1000, page_default,     \
+            "items asked for per page"),                                                          \
+    INT_KEY("platforms." #name ".max_connections", platforms.name.max_connections, 1, 64,         \
+            connections_default, "requests at once to one host"),                                 \
+    INT_KEY("platforms." #name ".min_interval_ms", platforms.name.min_interval_ms, 0, 3600000,    \
+            interval_default, "milliseconds between the starts of two requests to one host"),     \
+    LIST_KEY("platforms." #name ".allowed_hosts", platforms.name.allowed_hosts,                   \
+             platforms.name.allowed_host_count, HOST_MAX_LEN, check_host,                         \
+             CONFIG_MAX_ALLOWED_HOSTS, "host names",                                              \
+             "hosts requests and redirects may reach; none: the host of base_url")
+#define POINTER_KEY(path, field, def, what)                                                        \
+    STRING_KEY(path, field, 0, POINTER_MAX_LEN, def, check_json_pointer, what)
 #define LOG_LEVEL_KEY(path, field, def, what)                                                      \
-    {path, CONFIG_LOG_LEVEL, FIELD(field, enum log_level), 0, 0, 0, def, NULL, NULL, what}
+    {path, CONFIG_LOG_LEVEL, FIELD(field, enum log_level), 0, 0, 0, def, NULL, NULL, what, 0,      \
+     NULL}
 
 static const struct config_key config_keys[] = {
     STRING_KEY("redis.url", redis.url, 1, REDIS_URL_MAX_LEN, "redis://127.0.0.1:6379/0",
@@ -114,6 +152,47 @@ static const struct config_key config_keys[] = {
              "a larger response, also after decompression, is aborted"),
     STRING_KEY("crawler.user_agent", crawler.user_agent, 1, 256,
                "netra/0.1 (+ASN neutrality monitoring)", NULL, "User-Agent of every request"),
+    INT_KEY("crawler.connect_timeout_ms", crawler.connect_timeout_ms, 1, 600000, 10000,
+            "a connection attempt gives up after this long"),
+    INT_KEY("crawler.total_timeout_ms", crawler.total_timeout_ms, 1, 3600000, 60000,
+            "a request, redirects included, gives up after this long"),
+    INT_KEY("crawler.low_speed_bytes", crawler.low_speed_bytes, 1, 1073741824, 100,
+            "a transfer slower than this many bytes per second ..."),
+    INT_KEY("crawler.low_speed_time_s", crawler.low_speed_time_s, 1, 3600, 30,
+            "... for this many seconds is aborted"),
+    INT_KEY("crawler.max_pages", crawler.max_pages, 1, 100000, 20,
+            "pages one crawl of one account may fetch"),
+    INT_KEY("crawler.rescan_max_pages", crawler.rescan_max_pages, 1, 1000000, 1000,
+            "pages one rescan may fetch going back to its date"),
+    INT_KEY("crawler.backoff_min_s", crawler.backoff_min_s, 1, 86400, 60,
+            "wait after an account's first failed crawl; it doubles with each failure"),
+    INT_KEY("crawler.backoff_max_s", crawler.backoff_max_s, 1, 604800, 3600,
+            "longest wait after failed crawls"),
+    INT_KEY("crawler.poll_interval_ms", crawler.poll_interval_ms, 10, 600000, 1000,
+            "how often an idle crawler looks for due accounts and rescan requests"),
+    INT_KEY("crawler.shutdown_grace_ms", crawler.shutdown_grace_ms, 0, 600000, 10000,
+            "on SIGTERM, crawls in flight may run on this long before they are released"),
+    PLATFORM_KEYS(mastodon, "", 40, 2, 1000),
+    PLATFORM_KEYS(bluesky, "https://public.api.bsky.app", 100, 2, 200),
+    PLATFORM_KEYS(x, "https://api.x.com", 100, 1, 1000),
+    PLATFORM_KEYS(feed, "", 50, 2, 1000),
+    PLATFORM_KEYS(jsonapi, "", 50, 2, 1000),
+    STRING_KEY("platforms.jsonapi.url", platforms.jsonapi_map.url, 0, URL_MAX_LEN, "",
+               check_url_template, "URL of an account's posts, with {handle} and {cursor}"),
+    POINTER_KEY("platforms.jsonapi.items", platforms.jsonapi_map.items, "/data",
+                "JSON pointer to the array of posts in the body"),
+    POINTER_KEY("platforms.jsonapi.id", platforms.jsonapi_map.id, "/id",
+                "JSON pointer to a post's id"),
+    POINTER_KEY("platforms.jsonapi.text", platforms.jsonapi_map.text, "/body",
+                "JSON pointer to a post's text"),
+    POINTER_KEY("platforms.jsonapi.created_at", platforms.jsonapi_map.created_at, "/created",
+                "JSON pointer to a post's time"),
+    POINTER_KEY("platforms.jsonapi.url_field", platforms.jsonapi_map.url_field, "/permalink",
+                "JSON pointer to a post's link; \"\" for none"),
+    POINTER_KEY("platforms.jsonapi.author", platforms.jsonapi_map.author, "/user/name",
+                "JSON pointer to a post's author; \"\" for none"),
+    POINTER_KEY("platforms.jsonapi.next", platforms.jsonapi_map.next, "/next_cursor",
+                "JSON pointer to the next page's cursor in the body; \"\" for one page only"),
     STRING_KEY("worker.rules_dir", worker.rules_dir, 1, 4096, "config/rules", NULL,
                "folder of *.jsonc rulesets"),
     DOUBLE_KEY("worker.political_threshold", worker.political_threshold, 0, 1, 0.35,
@@ -148,6 +227,8 @@ static const struct config_relation config_relations[] = {
     {"schedule.min_interval_s", "schedule.default_interval_s", 1, false},
     /* A live process must beat again before its last heartbeat expires. */
     {"process.heartbeat_interval_ms", "process.heartbeat_ttl_s", 1000, true},
+    {"crawler.connect_timeout_ms", "crawler.total_timeout_ms", 1, false},
+    {"crawler.backoff_min_s", "crawler.backoff_max_s", 1, false},
 };
 
 /* Every problem found, one a line, in the caller's err buffer. Lines that no longer fit are
@@ -262,16 +343,15 @@ static void *field_at(struct netra_config *config, const struct config_key *key)
     return (char *)config + key->offset;
 }
 
-static const struct config_key *find_key(const char *section, const char *name)
+/* 1 when some key's path starts with section and a dot. */
+static bool is_section(const char *section)
 {
     size_t section_len = strlen(section);
-    for (size_t i = 0; i < KEY_COUNT; i++) {
-        const char *path = config_keys[i].path;
-        if (strncmp(path, section, section_len) == 0 && path[section_len] == '.' &&
-            (name == NULL || strcmp(path + section_len + 1, name) == 0))
-            return &config_keys[i];
-    }
-    return NULL;
+    for (size_t i = 0; i < KEY_COUNT; i++)
+        if (strncmp(config_keys[i].path, section, section_len) == 0 &&
+            config_keys[i].path[section_len] == '.')
+            return true;
+    return false;
 }
 
 static const struct config_key *find_path(const char *path)
@@ -300,16 +380,16 @@ static cJSON *item_from_text(const struct config_key *key, const char *text)
     return cJSON_CreateString(text);
 }
 
-/* "a, b,c" as a list of strings; "" is the empty list. Stops after one entry more than a list
- * may hold, which is enough to refuse it. NULL when out of memory. */
-static cJSON *list_from_text(const char *text)
+/* "a, b,c" as a list of strings; "" is the empty list. Stops after one entry more than the
+ * key's list may hold, which is enough to refuse it. NULL when out of memory. */
+static cJSON *list_from_text(const struct config_key *key, const char *text)
 {
     cJSON *list = cJSON_CreateArray();
     char *copy = strdup(text);
     if (list == NULL || copy == NULL)
         goto fail;
-    int count = 0;
-    for (char *entry = copy, *next; *copy != '\0' && entry != NULL && count <= CONFIG_MAX_SHARDS;
+    size_t count = 0;
+    for (char *entry = copy, *next; *copy != '\0' && entry != NULL && count <= key->max_entries;
          entry = next, count++) {
         next = strchr(entry, ',');
         if (next != NULL)
@@ -447,7 +527,7 @@ static int store_value(struct load *load, const struct config_key *key, const cJ
     int rc;
     switch (key->type) {
     case CONFIG_STRING:
-    case CONFIG_URL_LIST:
+    case CONFIG_STRING_LIST:
         rc = store_string(load, key, item, label, secret, slot);
         break;
     case CONFIG_LOG_LEVEL:
@@ -474,12 +554,12 @@ static int store_list(struct load *load, const struct config_key *key, const cJS
 {
     char got[SHOWN_LEN + 24];
     if (!cJSON_IsArray(list))
-        return report_add(&load->report, "%s: expected a list of URLs, got %s", label,
-                          describe(got, sizeof(got), list, NULL));
+        return report_add(&load->report, "%s: expected a list of %s, got %s", label,
+                          key->list_noun, describe(got, sizeof(got), list, NULL));
     int count = cJSON_GetArraySize(list);
-    if (count > CONFIG_MAX_SHARDS)
-        return report_add(&load->report, "%s: must have at most %d entries", label,
-                          CONFIG_MAX_SHARDS);
+    if ((size_t)count > key->max_entries)
+        return report_add(&load->report, "%s: must have at most %zu entries", label,
+                          key->max_entries);
     char **entries = NULL;
     if (count > 0 && (entries = calloc((size_t)count, sizeof(*entries))) == NULL)
         return report_add(&load->report, "%s: out of memory", label);
@@ -508,7 +588,7 @@ static int store_list(struct load *load, const struct config_key *key, const cJS
 static int apply_value(struct load *load, const struct config_key *key, const cJSON *item,
                        const char *label)
 {
-    if (key->type == CONFIG_URL_LIST)
+    if (key->type == CONFIG_STRING_LIST)
         return store_list(load, key, item, label);
     return store_value(load, key, item, label, field_at(load->config, key));
 }
@@ -597,51 +677,45 @@ static int strip_comments(const char *text, size_t len, char *out, size_t *unter
     return 0;
 }
 
-static void key_label(const struct load *load, char *out, size_t out_len, const char *section,
-                      const char *name)
+/* The members of object, whose dotted path is `path` ("" at the top) and whose error label is
+ * `label`: each one a key, or a section whose members are applied in turn. A name holding a
+ * dot is never a path: "crawler.max_in_flight" at the top is an unknown section. */
+static void apply_object(struct load *load, const cJSON *object, const char *path,
+                         const char *label)
 {
-    char section_shown[SHOWN_LEN], name_shown[SHOWN_LEN];
-    show(section_shown, sizeof(section_shown), section);
-    if (name == NULL)
-        snprintf(out, out_len, "%s%s", load->prefix, section_shown);
-    else
-        snprintf(out, out_len, "%s%s.%s", load->prefix, section_shown,
-                 show(name_shown, sizeof(name_shown), name));
-}
-
-static void apply_sections(struct load *load, const cJSON *root)
-{
-    char label[LABEL_LEN], got[SHOWN_LEN + 24];
-    const cJSON *section;
-    cJSON_ArrayForEach(section, root) {
-        key_label(load, label, sizeof(label), section->string, NULL);
-        if (find_key(section->string, NULL) == NULL) {
-            report_add(&load->report, "%s: unknown section", label);
+    char got[SHOWN_LEN + 24];
+    const cJSON *entry;
+    cJSON_ArrayForEach(entry, object) {
+        char child_path[128], child_label[LABEL_LEN], shown[SHOWN_LEN];
+        show(shown, sizeof(shown), entry->string);
+        snprintf(child_label, sizeof(child_label), "%s%s%s", label, path[0] ? "." : "", shown);
+        int length = snprintf(child_path, sizeof(child_path), "%s%s%s", path, path[0] ? "." : "",
+                              entry->string);
+        bool fits = length > 0 && (size_t)length < sizeof(child_path) &&
+                    strchr(entry->string, '.') == NULL;
+        const struct config_key *key = fits ? find_path(child_path) : NULL;
+        if (key == NULL && fits && is_section(child_path)) {
+            if (cJSON_IsObject(entry))
+                apply_object(load, entry, child_path, child_label);
+            else
+                report_add(&load->report, "%s: expected an object, got %s", child_label,
+                           describe(got, sizeof(got), entry, NULL));
             continue;
         }
-        if (!cJSON_IsObject(section)) {
-            report_add(&load->report, "%s: expected an object, got %s", label,
-                       describe(got, sizeof(got), section, NULL));
+        if (key == NULL) {
+            report_add(&load->report, "%s: unknown %s", child_label,
+                       path[0] ? "key" : "section");
             continue;
         }
-        const cJSON *entry;
-        cJSON_ArrayForEach(entry, section) {
-            const struct config_key *key = find_key(section->string, entry->string);
-            key_label(load, label, sizeof(label), section->string, entry->string);
-            if (key == NULL) {
-                report_add(&load->report, "%s: unknown key", label);
-                continue;
-            }
-            size_t index = (size_t)(key - config_keys);
-            if (load->seen[index]) {
-                report_add(&load->report, "%s: given more than once", label);
-                load->failed[index] = 1;
-                continue;
-            }
-            load->seen[index] = 1;
-            if (apply_value(load, key, entry, label) != 0)
-                load->failed[index] = 1;
+        size_t index = (size_t)(key - config_keys);
+        if (load->seen[index]) {
+            report_add(&load->report, "%s: given more than once", child_label);
+            load->failed[index] = 1;
+            continue;
         }
+        load->seen[index] = 1;
+        if (apply_value(load, key, entry, child_label) != 0)
+            load->failed[index] = 1;
     }
 }
 
@@ -686,7 +760,7 @@ static void apply_text(struct load *load, const char *text, size_t len)
                    describe(got, sizeof(got), root, NULL));
         goto cleanup;
     }
-    apply_sections(load, root);
+    apply_object(load, root, "", load->prefix);
 cleanup:
     cJSON_Delete(root);
     free(json);
@@ -712,7 +786,7 @@ static void apply_environment(struct load *load)
         if (text == NULL)
             continue;
         cJSON *item =
-            key->type == CONFIG_URL_LIST ? list_from_text(text) : item_from_text(key, text);
+            key->type == CONFIG_STRING_LIST ? list_from_text(key, text) : item_from_text(key, text);
         if (item == NULL)
             report_add(&load->report, "%s: out of memory", name);
         if (item == NULL || apply_value(load, key, item, name) != 0)
@@ -782,7 +856,7 @@ static struct netra_config *config_new(void)
             if ((*(char **)field = strdup(key->text_default)) == NULL)
                 goto fail;
             break;
-        case CONFIG_URL_LIST:
+        case CONFIG_STRING_LIST:
             break;
         case CONFIG_LOG_LEVEL:
             *(enum log_level *)field = (enum log_level)key->number_default;
@@ -923,7 +997,7 @@ void config_free(struct netra_config *config)
         const struct config_key *key = &config_keys[i];
         if (key->type == CONFIG_STRING)
             free(*(char **)field_at(config, key));
-        else if (key->type == CONFIG_URL_LIST)
+        else if (key->type == CONFIG_STRING_LIST)
             free_list(*(char ***)field_at(config, key),
                       *(size_t *)((char *)config + key->count_offset));
     }
@@ -953,4 +1027,122 @@ static int check_key_prefix(const char *prefix, char *problem, size_t problem_le
         return 0;
     snprintf(problem, problem_len, "must not contain { or }");
     return -1;
+}
+
+const struct platform_config *config_platform(const struct netra_config *config, const char *name)
+{
+    const struct {
+        const char *name;
+        const struct platform_config *platform;
+    } platforms[] = {
+        {"mastodon", &config->platforms.mastodon}, {"bluesky", &config->platforms.bluesky},
+        {"x", &config->platforms.x},               {"feed", &config->platforms.feed},
+        {"jsonapi", &config->platforms.jsonapi},
+    };
+    for (size_t i = 0; i < sizeof(platforms) / sizeof(platforms[0]); i++)
+        if (strcmp(platforms[i].name, name) == 0)
+            return platforms[i].platform;
+    return NULL;
+}
+
+/* The length of "http://" or "https://" at the start of url, else 0. */
+static size_t http_scheme_length(const char *url)
+{
+    if (strncmp(url, "http://", 7) == 0)
+        return 7;
+    if (strncmp(url, "https://", 8) == 0)
+        return 8;
+    return 0;
+}
+
+/* What every URL setting shares: "" (unset) or http(s)://host..., no spaces. The URL grammar
+ * itself is curl's, when the crawler uses it; this only refuses what is surely not meant. */
+static int check_http_url(const char *url, char *problem, size_t problem_len)
+{
+    if (url[0] == '\0')
+        return 0;
+    size_t scheme = http_scheme_length(url);
+    if (scheme == 0) {
+        snprintf(problem, problem_len, "must start with http:// or https://");
+        return -1;
+    }
+    if (strchr(url, ' ') != NULL) {
+        snprintf(problem, problem_len, "must not contain spaces");
+        return -1;
+    }
+    if (strchr("/?#", url[scheme]) != NULL) {
+        snprintf(problem, problem_len, "missing host");
+        return -1;
+    }
+    return 0;
+}
+
+/* Adapters append paths and queries to it, so it is only scheme, host and a path prefix. */
+static int check_base_url(const char *url, char *problem, size_t problem_len)
+{
+    if (check_http_url(url, problem, problem_len) != 0)
+        return -1;
+    if (strpbrk(url, "?#") != NULL) {
+        snprintf(problem, problem_len, "must not have a query or fragment");
+        return -1;
+    }
+    if (url[0] != '\0' && url[strlen(url) - 1] == '/') {
+        snprintf(problem, problem_len, "must not end with /");
+        return -1;
+    }
+    return 0;
+}
+
+/* A placeholder in the host would let an account's handle pick the host a request goes to. */
+static int check_url_template(const char *url, char *problem, size_t problem_len)
+{
+    if (check_http_url(url, problem, problem_len) != 0)
+        return -1;
+    const char *host = url + http_scheme_length(url);
+    const char *host_end = host + strcspn(host, "/?#");
+    const char *brace = strchr(host, '{');
+    if (brace != NULL && brace < host_end) {
+        snprintf(problem, problem_len, "placeholders are only allowed after the host");
+        return -1;
+    }
+    return 0;
+}
+
+/* A DNS name or IP address as URLs carry it: letters, digits, '-', '.', '_', or an IPv6 address
+ * in brackets. No scheme, port, path or user. */
+static int check_host(const char *host, char *problem, size_t problem_len)
+{
+    size_t length = strlen(host);
+    bool bracketed = host[0] == '[';
+    if (bracketed && (length < 3 || host[length - 1] != ']')) {
+        snprintf(problem, problem_len, "an IPv6 address must be in brackets, e.g. [::1]");
+        return -1;
+    }
+    for (size_t i = bracketed ? 1 : 0; i < (bracketed ? length - 1 : length); i++) {
+        char c = host[i];
+        bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                  (bracketed ? c == ':' || c == '.' : c == '-' || c == '.' || c == '_');
+        if (!ok) {
+            snprintf(problem, problem_len,
+                     "must be a host name or address only (no scheme, port or path)");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* RFC 6901: "" (the whole document) or "/" segments, where '~' is only ever "~0" or "~1". */
+static int check_json_pointer(const char *pointer, char *problem, size_t problem_len)
+{
+    if (pointer[0] != '\0' && pointer[0] != '/') {
+        snprintf(problem, problem_len, "must be a JSON pointer: \"\" or starting with /");
+        return -1;
+    }
+    for (const char *p = pointer; *p != '\0'; p++) {
+        if (*p == '~' && p[1] != '0' && p[1] != '1') {
+            snprintf(problem, problem_len, "~ must be followed by 0 or 1 in a JSON pointer");
+            return -1;
+        }
+    }
+    return 0;
 }

@@ -1,8 +1,9 @@
 /* netra's configuration: one struct for every process, loaded from a netra.jsonc file.
  *
  * Sources, later ones winning: the built-in default of every key; the file (JSON with // and
- * block comments); the environment (NETRA_REDIS_URL, and NETRA_<SECTION>_<KEY> for every scalar
- * key, e.g. NETRA_CRAWLER_MAX_IN_FLIGHT). A string value "$ENV:NAME" is replaced by the
+ * block comments); the environment (NETRA_REDIS_URL, and NETRA_<SECTION>_<KEY> for every key,
+ * e.g. NETRA_CRAWLER_MAX_IN_FLIGHT, NETRA_PLATFORMS_X_TOKEN; a list is comma-separated). Sections
+ * may nest one level (platforms.<name>.<key>). A string value "$ENV:NAME" is replaced by the
  * environment variable NAME, so secrets never sit in the file; a missing variable is an error.
  * Unknown keys, wrong types and out-of-range values are errors naming the key and the problem,
  * e.g. "crawler.max_in_flight: must be 1..100000, got -3". All of them are reported, one a line.
@@ -14,6 +15,20 @@
 #include <stddef.h>
 
 #include "config/log.h"
+
+/* Most entries a platform's allowed_hosts may list. */
+#define CONFIG_MAX_ALLOWED_HOSTS 8
+
+/* One platform's section, platforms.<name>: where its API is and how hard netra may use it. */
+struct platform_config {
+    char *base_url;          /* "" = the adapter's own default (Mastodon: the handle's instance) */
+    char *token;             /* bearer token, "" = none; write it as "$ENV:NAME" */
+    int page_size;           /* items asked for per page */
+    int max_connections;     /* transfers at once per host (X: per host and token) */
+    int min_interval_ms;     /* between the starts of two requests to one host (or token) */
+    char **allowed_hosts;    /* hosts requests and redirects may reach; NULL = base_url's host */
+    size_t allowed_host_count;
+};
 
 struct netra_config {
     char *path; /* the file it was loaded from, or NULL for defaults only */
@@ -50,7 +65,33 @@ struct netra_config {
         int claim_batch;     /* accounts claimed per round trip */
         long max_body_bytes; /* a larger response (also after decompression) is aborted */
         char *user_agent;
+        int connect_timeout_ms;
+        int total_timeout_ms;  /* one request, redirects included */
+        int low_speed_bytes;   /* a transfer slower than this many bytes/s ... */
+        int low_speed_time_s;  /* ... for this long is aborted */
+        int max_pages;         /* pages one crawl of one account may fetch */
+        int rescan_max_pages;  /* pages one rescan may fetch */
+        int backoff_min_s;     /* first wait after a failed crawl; doubles per failure ... */
+        int backoff_max_s;     /* ... up to this */
+        int poll_interval_ms;  /* how often an idle crawler looks for due work */
+        int shutdown_grace_ms; /* on SIGTERM, how long crawls in flight may run on */
     } crawler;
+
+    struct {
+        struct platform_config mastodon, bluesky, x, feed, jsonapi;
+        /* jsonapi: the URL template ("{handle}", "{cursor}") and RFC 6901 pointers into the
+         * body and its items; "" for url_field, author and next means none. */
+        struct {
+            char *url;
+            char *items;
+            char *id;
+            char *text;
+            char *created_at;
+            char *url_field;
+            char *author;
+            char *next;
+        } jsonapi_map;
+    } platforms;
 
     struct {
         char *rules_dir;            /* folder of *.jsonc rulesets */
@@ -83,6 +124,10 @@ int config_parse(const char *text, size_t len, const char *source_name, struct n
 int config_load_defaults(struct netra_config **out, char *err, size_t err_len);
 
 void config_free(struct netra_config *config);
+
+/* The section of a platform by its watchlist name, or NULL for a name netra does not know. */
+const struct platform_config *config_platform(const struct netra_config *config,
+                                              const char *name);
 
 /* The Redis URL of shard n: redis.shard_urls[n] when given, else redis.url. */
 const char *config_shard_url(const struct netra_config *config, int shard);

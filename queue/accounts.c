@@ -176,18 +176,15 @@ int accounts_get(struct redis_sync *redis, const struct netra_config *config, co
     return get_by_key(redis, acct, out, err, err_len);
 }
 
-int accounts_save_state(struct redis_sync *redis, const struct netra_config *config,
-                        const struct account *account, int *found, char *err, size_t err_len)
+/* The hash_update call writing account's crawl state, built once for both paths. */
+static int save_state_args(const struct netra_config *config, const struct account *account,
+                           struct redis_args *call, char *err, size_t err_len)
 {
     char acct[KEYS_MAX_LEN];
-    struct redis_args call;
-    long long written = 0;
-    int rc = -1;
-    redis_args_init(&call);
     if (acct_key(config, account->id, acct, err, err_len) != 0)
-        goto cleanup;
-    redis_args_add_str(&call, "1");
-    redis_args_add_str(&call, acct);
+        return -1;
+    redis_args_add_str(call, "1");
+    redis_args_add_str(call, acct);
     const struct {
         const char *name;
         const char *value;
@@ -197,16 +194,27 @@ int accounts_save_state(struct redis_sync *redis, const struct netra_config *con
         {"last_error", account->last_error}, {"status", account->status},
     };
     for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
-        redis_args_add_str(&call, strings[i].name);
-        redis_args_add_str(&call, strings[i].value ? strings[i].value : "");
+        redis_args_add_str(call, strings[i].name);
+        redis_args_add_str(call, strings[i].value ? strings[i].value : "");
     }
-    redis_args_add_str(&call, "last_fetch");
-    redis_args_add_long(&call, account->last_fetch_ms);
-    redis_args_add_str(&call, "last_ok");
-    redis_args_add_long(&call, account->last_ok_ms);
-    redis_args_add_str(&call, "error_count");
-    redis_args_add_long(&call, account->error_count);
-    if (run_integer(redis, &script_hash_update, &call, &written, err, err_len) != 0)
+    redis_args_add_str(call, "last_fetch");
+    redis_args_add_long(call, account->last_fetch_ms);
+    redis_args_add_str(call, "last_ok");
+    redis_args_add_long(call, account->last_ok_ms);
+    redis_args_add_str(call, "error_count");
+    redis_args_add_long(call, account->error_count);
+    return redis_args_ok(call, err, err_len);
+}
+
+int accounts_save_state(struct redis_sync *redis, const struct netra_config *config,
+                        const struct account *account, int *found, char *err, size_t err_len)
+{
+    struct redis_args call;
+    long long written = 0;
+    int rc = -1;
+    redis_args_init(&call);
+    if (save_state_args(config, account, &call, err, err_len) != 0 ||
+        run_integer(redis, &script_hash_update, &call, &written, err, err_len) != 0)
         goto cleanup;
     if (found != NULL)
         *found = written == 1;
@@ -286,5 +294,109 @@ int accounts_list(struct redis_sync *redis, const struct netra_config *config, i
 cleanup:
     accounts_list_free(accounts, n);
     redis_sync_keys_free(keys, key_count);
+    return rc;
+}
+
+/* The loop's versions: one context shape for both calls. */
+struct async_call {
+    accounts_get_fn *get_fn;
+    accounts_save_fn *save_fn;
+    void *data;
+};
+
+static void on_get_reply(struct redis_async *redis, redisReply *reply, const char *error,
+                         void *data)
+{
+    (void)redis;
+    struct async_call *call = data;
+    char message[NETRA_ERR_LEN];
+    struct account *account = NULL;
+    if (error == NULL &&
+        redis_reply_expect(reply, REDIS_REPLY_ARRAY, 0, "HGETALL", message, sizeof(message)) != 0)
+        error = message;
+    else if (error == NULL && reply->elements > 0 &&
+             (account = account_from_reply(reply)) == NULL)
+        error = "HGETALL: out of memory";
+    call->get_fn(account, error, call->data);
+    free(call);
+}
+
+static void on_save_reply(struct redis_async *redis, redisReply *reply, const char *error,
+                          void *data)
+{
+    (void)redis;
+    struct async_call *call = data;
+    long long written = 0;
+    if (error == NULL && redis_reply_integer(reply, &written) != 0)
+        error = "hash_update: unexpected reply";
+    call->save_fn(error == NULL && written == 1, error, call->data);
+    free(call);
+}
+
+static struct async_call *async_call_new(accounts_get_fn *get_fn, accounts_save_fn *save_fn,
+                                         void *data, char *err, size_t err_len)
+{
+    struct async_call *call = calloc(1, sizeof(*call));
+    if (call == NULL) {
+        error_set(err, err_len, "out of memory");
+        return NULL;
+    }
+    call->get_fn = get_fn;
+    call->save_fn = save_fn;
+    call->data = data;
+    return call;
+}
+
+int accounts_get_async(struct redis_async *redis, const struct netra_config *config,
+                       const char *id, accounts_get_fn *fn, void *data, char *err,
+                       size_t err_len)
+{
+    char acct[KEYS_MAX_LEN];
+    struct redis_args args;
+    struct async_call *call = NULL;
+    int rc = -1;
+    redis_args_init(&args);
+    if (acct_key(config, id, acct, err, err_len) != 0)
+        goto cleanup;
+    redis_args_add_str(&args, "HGETALL");
+    redis_args_add_str(&args, acct);
+    if (redis_args_ok(&args, err, err_len) != 0 ||
+        (call = async_call_new(fn, NULL, data, err, err_len)) == NULL)
+        goto cleanup;
+    if (redis_async_command(redis, &args, 0, on_get_reply, call) != 0) {
+        error_set(err, err_len, "HGETALL %s: Redis connection closed or out of memory", acct);
+        goto cleanup;
+    }
+    call = NULL;
+    rc = 0;
+
+cleanup:
+    free(call);
+    redis_args_free(&args);
+    return rc;
+}
+
+int accounts_save_state_async(struct redis_async *redis, const struct netra_config *config,
+                              const struct account *account, accounts_save_fn *fn, void *data,
+                              char *err, size_t err_len)
+{
+    struct redis_args call_args;
+    struct async_call *call = NULL;
+    int rc = -1;
+    redis_args_init(&call_args);
+    if (save_state_args(config, account, &call_args, err, err_len) != 0 ||
+        (call = async_call_new(NULL, fn, data, err, err_len)) == NULL)
+        goto cleanup;
+    if (scripts_run_async(redis, &script_hash_update, &call_args, on_save_reply, call) != 0) {
+        error_set(err, err_len, "save %s: Redis connection closed or out of memory",
+                  account->id);
+        goto cleanup;
+    }
+    call = NULL;
+    rc = 0;
+
+cleanup:
+    free(call);
+    redis_args_free(&call_args);
     return rc;
 }

@@ -18,6 +18,7 @@
 
 #include "config/config.h"
 #include "config/watchlist.h"
+#include "queue/redis_async.h"
 #include "queue/redis_sync.h"
 
 struct account {
@@ -66,5 +67,17 @@ int accounts_remove(struct redis_sync *redis, const struct netra_config *config,
 int accounts_list(struct redis_sync *redis, const struct netra_config *config, int shard,
                   struct account ***out, size_t *count, char *err, size_t err_len);
 void accounts_list_free(struct account **accounts, size_t count);
+
+/* The loop's versions of accounts_get and accounts_save_state: -1 with err when the call cannot
+ * be built or sent, otherwise fn is called once. The account handed to accounts_get_fn (NULL
+ * when there is none, or on error) becomes the callee's: account_free(). */
+typedef void accounts_get_fn(struct account *account, const char *error, void *data);
+typedef void accounts_save_fn(int found, const char *error, void *data);
+int accounts_get_async(struct redis_async *redis, const struct netra_config *config,
+                       const char *id, accounts_get_fn *fn, void *data, char *err,
+                       size_t err_len);
+int accounts_save_state_async(struct redis_async *redis, const struct netra_config *config,
+                              const struct account *account, accounts_save_fn *fn, void *data,
+                              char *err, size_t err_len);
 
 #endif

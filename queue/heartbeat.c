@@ -8,31 +8,38 @@
 #include "queue/redis_cmd.h"
 #include "queue/scripts.h"
 
+/* The heartbeat call, built once for both paths. */
+static int beat_args(const struct netra_config *config, const char *name,
+                     const struct heartbeat_counter *counters, size_t count,
+                     struct redis_args *call, char *err, size_t err_len)
+{
+    char key[KEYS_MAX_LEN];
+    if (name == NULL || strlen(name) > 128)
+        return error_set(err, err_len, "heartbeat: process name must be 1..128 bytes");
+    if (keys_proc(key, sizeof(key), config->redis.key_prefix, name, err, err_len) != 0)
+        return -1;
+    redis_args_add_str(call, "1");
+    redis_args_add_str(call, key);
+    redis_args_add_long(call, config->process.heartbeat_ttl_s);
+    redis_args_add_str(call, "name");
+    redis_args_add_str(call, name);
+    for (size_t i = 0; i < count; i++) {
+        redis_args_add_str(call, counters[i].name);
+        redis_args_add_long(call, counters[i].value);
+    }
+    return redis_args_ok(call, err, err_len);
+}
+
 int heartbeat_beat(struct redis_sync *redis, const struct netra_config *config, const char *name,
                    const struct heartbeat_counter *counters, size_t count, char *err,
                    size_t err_len)
 {
-    char key[KEYS_MAX_LEN];
     struct redis_args call;
     redisReply *reply = NULL;
     int rc = -1;
     redis_args_init(&call);
-    if (name == NULL || strlen(name) > 128) {
-        error_set(err, err_len, "heartbeat: process name must be 1..128 bytes");
-        goto cleanup;
-    }
-    if (keys_proc(key, sizeof(key), config->redis.key_prefix, name, err, err_len) != 0)
-        goto cleanup;
-    redis_args_add_str(&call, "1");
-    redis_args_add_str(&call, key);
-    redis_args_add_long(&call, config->process.heartbeat_ttl_s);
-    redis_args_add_str(&call, "name");
-    redis_args_add_str(&call, name);
-    for (size_t i = 0; i < count; i++) {
-        redis_args_add_str(&call, counters[i].name);
-        redis_args_add_long(&call, counters[i].value);
-    }
-    if (scripts_run_sync(redis, &script_heartbeat, &call, &reply, err, err_len) != 0)
+    if (beat_args(config, name, counters, count, &call, err, err_len) != 0 ||
+        scripts_run_sync(redis, &script_heartbeat, &call, &reply, err, err_len) != 0)
         goto cleanup;
     rc = 0;
 
@@ -136,5 +143,49 @@ int heartbeat_list(struct redis_sync *redis, const struct netra_config *config,
 cleanup:
     heartbeat_list_free(procs, n);
     redis_sync_keys_free(keys, key_count);
+    return rc;
+}
+
+struct beat_call {
+    heartbeat_fn *fn;
+    void *data;
+};
+
+static void on_beat_reply(struct redis_async *redis, redisReply *reply, const char *error,
+                          void *data)
+{
+    (void)redis;
+    (void)reply;
+    struct beat_call *call = data;
+    call->fn(error, call->data);
+    free(call);
+}
+
+int heartbeat_beat_async(struct redis_async *redis, const struct netra_config *config,
+                         const char *name, const struct heartbeat_counter *counters, size_t count,
+                         heartbeat_fn *fn, void *data, char *err, size_t err_len)
+{
+    struct redis_args args;
+    struct beat_call *call = NULL;
+    int rc = -1;
+    redis_args_init(&args);
+    if (beat_args(config, name, counters, count, &args, err, err_len) != 0)
+        goto cleanup;
+    if ((call = malloc(sizeof(*call))) == NULL) {
+        error_set(err, err_len, "out of memory");
+        goto cleanup;
+    }
+    call->fn = fn;
+    call->data = data;
+    if (scripts_run_async(redis, &script_heartbeat, &args, on_beat_reply, call) != 0) {
+        error_set(err, err_len, "heartbeat: Redis connection closed or out of memory");
+        goto cleanup;
+    }
+    call = NULL;
+    rc = 0;
+
+cleanup:
+    free(call);
+    redis_args_free(&args);
     return rc;
 }

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "config/config.h"
+#include "queue/redis_async.h"
 #include "queue/redis_sync.h"
 
 struct heartbeat_counter {
@@ -34,6 +35,13 @@ struct heartbeat_proc {
 int heartbeat_beat(struct redis_sync *redis, const struct netra_config *config, const char *name,
                    const struct heartbeat_counter *counters, size_t count, char *err,
                    size_t err_len);
+
+/* heartbeat_beat from a libuv loop: -1 with err when it cannot be sent, otherwise fn is called
+ * once (error NULL when the beat was written). */
+typedef void heartbeat_fn(const char *error, void *data);
+int heartbeat_beat_async(struct redis_async *redis, const struct netra_config *config,
+                         const char *name, const struct heartbeat_counter *counters, size_t count,
+                         heartbeat_fn *fn, void *data, char *err, size_t err_len);
 
 int heartbeat_list(struct redis_sync *redis, const struct netra_config *config,
                    struct heartbeat_proc **out, size_t *count, char *err, size_t err_len);

@@ -89,6 +89,18 @@ int keys_proc(char *out, size_t out_len, const char *prefix, const char *name, c
     return key_format(out, out_len, prefix, -1, "proc", name, err, err_len);
 }
 
+int keys_rescan(char *out, size_t out_len, const char *prefix, int shard, char *err,
+                size_t err_len)
+{
+    return key_format(out, out_len, prefix, shard, "rescan", NULL, err, err_len);
+}
+
+int keys_rescan_progress(char *out, size_t out_len, const char *prefix, int shard,
+                         const char *rescan_id, char *err, size_t err_len)
+{
+    return key_format(out, out_len, prefix, shard, "rescan", rescan_id, err, err_len);
+}
+
 /* A SCAN MATCH pattern for every key starting with `start`: glob characters escaped, then '*'. */
 static int glob_prefix(char *out, size_t out_len, const char *start, char *err, size_t err_len)
 {
@@ -145,4 +157,34 @@ const char *keys_acct_id(const char *key, const char *prefix, int shard)
 const char *keys_proc_name(const char *key, const char *prefix)
 {
     return key_suffix(key, prefix, -1, "proc");
+}
+
+int keys_result(char *out, size_t out_len, const char *prefix, int shard, const char *post_id,
+                char *err, size_t err_len)
+{
+    return key_format(out, out_len, prefix, shard, "result", post_id, err, err_len);
+}
+
+int keys_case(char *out, size_t out_len, const char *prefix, int shard, const char *case_id,
+              char *err, size_t err_len)
+{
+    return key_format(out, out_len, prefix, shard, "case", case_id, err, err_len);
+}
+
+int keys_review(char *out, size_t out_len, const char *prefix, int shard, char *err,
+                size_t err_len)
+{
+    return key_format(out, out_len, prefix, shard, "review", NULL, err, err_len);
+}
+
+int keys_evidence(char *out, size_t out_len, const char *prefix, int shard, char *err,
+                  size_t err_len)
+{
+    return key_format(out, out_len, prefix, shard, "evidence", NULL, err, err_len);
+}
+
+int keys_evidence_head(char *out, size_t out_len, const char *prefix, int shard, char *err,
+                       size_t err_len)
+{
+    return key_format(out, out_len, prefix, shard, "evidence:head", NULL, err, err_len);
 }

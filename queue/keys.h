@@ -45,9 +45,29 @@ int keys_proc(char *out, size_t out_len, const char *prefix, const char *name, c
               size_t err_len);
 int keys_proc_pattern(char *out, size_t out_len, const char *prefix, char *err, size_t err_len);
 
+/* Stream of rescan requests of one shard, and the progress hash of one request (rescan:<rid>). */
+int keys_rescan(char *out, size_t out_len, const char *prefix, int shard, char *err,
+                size_t err_len);
+int keys_rescan_progress(char *out, size_t out_len, const char *prefix, int shard,
+                         const char *rescan_id, char *err, size_t err_len);
+
 /* The account id back from an acct key, the process name from a proc key (pointers into key),
  * or NULL when key is not one. */
 const char *keys_acct_id(const char *key, const char *prefix, int shard);
 const char *keys_proc_name(const char *key, const char *prefix);
+
+/* Scoring and evidence, all on the post's account's shard so one script writes them together:
+ * result:<post id> (hash), case:<cid> (hash), review (zset of case ids by priority), evidence
+ * (stream: the hash chain of the shard's cases) and evidence:head (hash: the chain's last link). */
+int keys_result(char *out, size_t out_len, const char *prefix, int shard, const char *post_id,
+                char *err, size_t err_len);
+int keys_case(char *out, size_t out_len, const char *prefix, int shard, const char *case_id,
+              char *err, size_t err_len);
+int keys_review(char *out, size_t out_len, const char *prefix, int shard, char *err,
+                size_t err_len);
+int keys_evidence(char *out, size_t out_len, const char *prefix, int shard, char *err,
+                  size_t err_len);
+int keys_evidence_head(char *out, size_t out_len, const char *prefix, int shard, char *err,
+                       size_t err_len);
 
 #endif

@@ -282,6 +282,66 @@ int sched_finish_async(struct redis_async *redis, const struct netra_config *con
     return rc;
 }
 
+struct extend_call {
+    sched_extend_fn *fn;
+    void *data;
+};
+
+static void on_extend_reply(struct redis_async *redis, redisReply *reply, const char *error,
+                            void *data)
+{
+    (void)redis;
+    struct extend_call *call = data;
+    long long lease_until = 0;
+    if (error == NULL && (redis_reply_integer(reply, &lease_until) != 0 || lease_until < 0))
+        error = "extend: unexpected reply";
+    call->fn(error == NULL ? lease_until : 0, error, call->data);
+    free(call);
+}
+
+int sched_extend_async(struct redis_async *redis, const struct netra_config *config,
+                       const char *account, const char *token, sched_extend_fn *fn, void *data,
+                       char *err, size_t err_len)
+{
+    char sched[KEYS_MAX_LEN], lease[KEYS_MAX_LEN];
+    struct redis_args args;
+    struct extend_call *call = NULL;
+    int rc = -1;
+    redis_args_init(&args);
+    if (account == NULL || token == NULL || token[0] == '\0') {
+        error_set(err, err_len, "extend: needs an account and its claim token");
+        goto cleanup;
+    }
+    if (shard_keys(config, keys_shard(account, config->redis.shards), sched, lease, err,
+                   err_len) != 0)
+        goto cleanup;
+    redis_args_add_str(&args, "2");
+    redis_args_add_str(&args, sched);
+    redis_args_add_str(&args, lease);
+    redis_args_add_str(&args, account);
+    redis_args_add_str(&args, token);
+    redis_args_add_long(&args, config->schedule.lease_ms);
+    if (redis_args_ok(&args, err, err_len) != 0)
+        goto cleanup;
+    if ((call = malloc(sizeof(*call))) == NULL) {
+        error_set(err, err_len, "out of memory");
+        goto cleanup;
+    }
+    call->fn = fn;
+    call->data = data;
+    if (scripts_run_async(redis, &script_sched_extend, &args, on_extend_reply, call) != 0) {
+        error_set(err, err_len, "extend: Redis connection closed or out of memory");
+        goto cleanup;
+    }
+    call = NULL;
+    rc = 0;
+
+cleanup:
+    free(call);
+    redis_args_free(&args);
+    return rc;
+}
+
 int sched_counts(struct redis_sync *redis, const struct netra_config *config, int shard,
                  struct sched_counts *out, char *err, size_t err_len)
 {

@@ -84,6 +84,14 @@ int sched_finish_async(struct redis_async *redis, const struct netra_config *con
                        const char *account, const char *token, long long delay_ms,
                        sched_finish_fn *fn, void *data, char *err, size_t err_len);
 
+/* Moves the end of a live lease to now + schedule.lease_ms, for a crawl that runs long. fn gets
+ * the new end (server ms), or 0 when the token no longer holds a live lease (then stop: the
+ * account may already be someone else's). -1 with err when it cannot be sent. */
+typedef void sched_extend_fn(long long lease_until_ms, const char *error, void *data);
+int sched_extend_async(struct redis_async *redis, const struct netra_config *config,
+                       const char *account, const char *token, sched_extend_fn *fn, void *data,
+                       char *err, size_t err_len);
+
 /* Counts on one shard: scheduled accounts, those due at the server's now, and claims not yet
  * finished (including those whose lease ran out). */
 struct sched_counts {

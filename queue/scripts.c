@@ -107,6 +107,72 @@ const struct redis_script script_sched_finish = {
     "return 1\n",
 };
 
+/* Only the live holder may extend, so a crawl that lost its lease cannot take it back. */
+const struct redis_script script_sched_extend = {
+    "sched_extend",
+    LUA_NOW
+    "if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then return 0 end\n"
+    "local score = redis.call('ZSCORE', KEYS[1], ARGV[1])\n"
+    "if not score or tonumber(score) < now then return 0 end\n"
+    "local lease_until = now + tonumber(ARGV[3])\n"
+    "redis.call('ZADD', KEYS[1], 'XX', lease_until, ARGV[1])\n"
+    "return lease_until\n",
+};
+
+/* A rescan crawls its account under the same lease as a scheduled crawl, so the two never fetch
+ * one account at once: it takes the lease whatever the due time, unless someone holds it. A
+ * request whose progress says it already ended (its crawler died before acknowledging it) is
+ * not run again. The token has sched_claim's form. */
+const struct redis_script script_rescan_begin = {
+    "rescan_begin",
+    LUA_NOW
+    "local status = redis.call('HGET', KEYS[1], 'status')\n"
+    "if status == 'done' or status == 'failed' then return {'finished'} end\n"
+    "if redis.call('EXISTS', KEYS[2]) == 0 then return {'no_account'} end\n"
+    "local held = redis.call('HGET', KEYS[4], ARGV[1])\n"
+    "local score = redis.call('ZSCORE', KEYS[3], ARGV[1])\n"
+    "if held and score and tonumber(score) >= now then return {'busy'} end\n"
+    "local seq = redis.call('HINCRBY', KEYS[4], '#seq', 1)\n"
+    "local token = ARGV[2] .. '/' .. now .. '/' .. seq\n"
+    "local lease_until = now + tonumber(ARGV[3])\n"
+    "redis.call('ZADD', KEYS[3], lease_until, ARGV[1])\n"
+    "redis.call('HSET', KEYS[4], ARGV[1], token)\n"
+    "redis.call('HSET', KEYS[1], 'status', 'running', 'started', now, 'crawler', ARGV[4])\n"
+    "redis.call('PEXPIRE', KEYS[1], ARGV[5])\n"
+    "return {'taken', token, lease_until}\n",
+};
+
+/* The group is created from the stream's start, so requests queued before any crawler ran are
+ * read. XAUTOCLAIM lists entries deleted meanwhile as nil (Redis 6.2) or apart (7.0). */
+const struct redis_script script_rescan_read = {
+    "rescan_read",
+    "redis.pcall('XGROUP', 'CREATE', KEYS[1], ARGV[1], '0', 'MKSTREAM')\n"
+    "local out = {}\n"
+    "local stale = redis.call('XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[4], '0-0',\n"
+    "                         'COUNT', ARGV[3])\n"
+    "for _, e in ipairs(stale[2]) do\n"
+    "  if e then out[#out + 1] = e end\n"
+    "end\n"
+    "local left = tonumber(ARGV[3]) - #out\n"
+    "if left > 0 then\n"
+    "  local new = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', left,\n"
+    "                         'STREAMS', KEYS[1], '>')\n"
+    "  if new then\n"
+    "    for _, e in ipairs(new[1][2]) do out[#out + 1] = e end\n"
+    "  end\n"
+    "end\n"
+    "return out\n",
+};
+
+const struct redis_script script_rescan_write = {
+    "rescan_write",
+    LUA_NOW
+    "if #ARGV > 2 then redis.call('HSET', KEYS[1], unpack(ARGV, 3)) end\n"
+    "if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], ARGV[2], now) end\n"
+    "redis.call('PEXPIRE', KEYS[1], ARGV[1])\n"
+    "return 1\n",
+};
+
 /* Identity fields only. A new handle or platform is another account on the platform, so its
  * crawl position (native id, cursor, validators) starts over; otherwise crawl state is kept. */
 const struct redis_script script_accounts_upsert = {
@@ -153,6 +219,8 @@ static const struct redis_script *const all_scripts[] = {
     &script_posts_publish, &script_posts_dead_letter, &script_posts_reclaim,
     &script_sched_claim,   &script_sched_finish,      &script_accounts_upsert,
     &script_accounts_remove, &script_hash_update, &script_heartbeat,
+    &script_sched_extend,  &script_rescan_begin,      &script_rescan_read,
+    &script_rescan_write,   &script_post_record,
 };
 
 void scripts_sha1(const struct redis_script *script, char out[41])
@@ -283,3 +351,51 @@ int scripts_run_async(struct redis_async *redis, const struct redis_script *scri
     }
     return rc;
 }
+
+/* One scored post, all or nothing: its result and, for a suspect, its case, its place in review
+ * and its link in the evidence chain. A redelivered stream entry finds its own result and writes
+ * nothing, so counters move once per entry; a second version of a post finds the case of the
+ * first. The link was hashed by the caller from prev (Lua has no SHA-256): if the head moved
+ * meanwhile, nothing is written and the caller hashes again from the head returned. Review
+ * priority: partisan in thousandths times 1e10, plus 9999999999 minus the creation time in Unix
+ * seconds, so the highest partisan score comes first and, among equals, the oldest case. A result
+ * a case holds does not expire; others expire after ttl_ms, as does the rescan's progress. */
+const struct redis_script script_post_record = {
+    "post_record",
+    LUA_NOW
+    "if redis.call('HGET', KEYS[1], 'entry') == ARGV[1] then return {'duplicate', 'none', 0} end\n"
+    "local n = tonumber(ARGV[10])\n"
+    "local has_case = redis.call('EXISTS', KEYS[2]) == 1\n"
+    "local state, position = 'none', 0\n"
+    "if ARGV[3] == '1' and has_case then state = 'existing' end\n"
+    "if ARGV[3] == '1' and not has_case then\n"
+    "  local head = redis.call('HMGET', KEYS[5], 'position', 'chain')\n"
+    "  local current = head[2] or string.rep('0', 64)\n"
+    "  position = tonumber(head[1]) or 0\n"
+    "  if current ~= ARGV[5] then return {'moved', current, position} end\n"
+    "  position = position + 1\n"
+    "  local sid = redis.call('XADD', KEYS[4], '*', 'position', position, 'case', ARGV[4],\n"
+    "                         'evidence', ARGV[7], 'fetched_at', ARGV[8], 'prev', ARGV[5],\n"
+    "                         'chain', ARGV[6])\n"
+    "  redis.call('HSET', KEYS[5], 'position', position, 'chain', ARGV[6], 'stream_id', sid)\n"
+    "  redis.call('HSET', KEYS[2], 'chain_position', position, 'chain_id', sid,\n"
+    "             'chain', ARGV[6], 'created', now, 'status', 'pending',\n"
+    "             unpack(ARGV, 11 + n))\n"
+    "  redis.call('ZADD', KEYS[3], tonumber(ARGV[9]) * 1e10 + 9999999999 - tonumber(t[1]),\n"
+    "             ARGV[4])\n"
+    "  state, has_case = 'created', true\n"
+    "end\n"
+    "redis.call('HSET', KEYS[1], 'entry', ARGV[1], 'scored_at', now, unpack(ARGV, 11, 10 + n))\n"
+    "if has_case then\n"
+    "  redis.call('HSET', KEYS[1], 'case', ARGV[4])\n"
+    "  redis.call('PERSIST', KEYS[1])\n"
+    "else\n"
+    "  redis.call('PEXPIRE', KEYS[1], ARGV[2])\n"
+    "end\n"
+    "if KEYS[6] and redis.call('EXISTS', KEYS[6]) == 1 then\n"
+    "  redis.call('HINCRBY', KEYS[6], 'scored', 1)\n"
+    "  if ARGV[3] == '1' then redis.call('HINCRBY', KEYS[6], 'suspects', 1) end\n"
+    "  redis.call('PEXPIRE', KEYS[6], ARGV[2])\n"
+    "end\n"
+    "return {'written', state, position}\n",
+};

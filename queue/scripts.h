@@ -34,6 +34,15 @@ extern const struct redis_script script_posts_reclaim;
 extern const struct redis_script script_sched_claim;
 /* sched, lease | id token delay_ms -> 1 done, 0 refused (not the holder or lease over), -1 gone */
 extern const struct redis_script script_sched_finish;
+/* sched, lease | id token lease_ms -> the lease's new end, or 0 (not the holder or lease over) */
+extern const struct redis_script script_sched_extend;
+/* rescan:<rid>, acct, sched, lease | id owner lease_ms crawler ttl_ms
+ *   -> {"taken", token, lease_until} | {"busy"} | {"finished"} | {"no_account"} */
+extern const struct redis_script script_rescan_begin;
+/* rescan | group consumer max stale_ms -> {{id, fields}...}: stale entries taken over, then new */
+extern const struct redis_script script_rescan_read;
+/* rescan:<rid> | ttl_ms stamp_field (field value)... -> 1; stamp_field ("" for none) = now */
+extern const struct redis_script script_rescan_write;
 /* acct, sched | id platform handle name nip agency region interval -> 1 new, 0 existing */
 extern const struct redis_script script_accounts_upsert;
 /* acct, sched, lease | id -> 1 removed, 0 absent */
@@ -59,5 +68,11 @@ int scripts_run_sync(struct redis_sync *redis, const struct redis_script *script
  * Returns -1 (fn not called) only when out of memory or closed. */
 int scripts_run_async(struct redis_async *redis, const struct redis_script *script,
                       const struct redis_args *call, redis_async_fn *fn, void *data);
+
+/* result, case, review, evidence, evidence:head [, rescan:<rid>] | entry ttl_ms open_case case_id
+ *   prev chain evidence fetched_at priority n (field value){n/2 result} (field value)... case
+ *   -> {"written", "none"|"created"|"existing", chain position} | {"duplicate", "none", 0}
+ *    | {"moved", head chain, head position}: the chain head is not prev, nothing written */
+extern const struct redis_script script_post_record;
 
 #endif

@@ -20,7 +20,10 @@
  * X users/by/username) and account->native_id is "", build_request returns the lookup request
  * and parse returns native_id (or gone = 1); the engine stores it and starts the crawl proper.
  *
- * parse is only called for a 2xx answer. Bytes are hostile: any malformed body is -1 with err
+ * parse is called for a 2xx answer, and for a 4xx other than 404, 410 and 429 so that a
+ * platform that signals a missing account in a 400 body (Bluesky) can say gone; for those it
+ * returns gone or -1, never posts. A 404 or 410 is gone without asking the adapter. Bytes are
+ * hostile: any malformed body is -1 with err
  * naming what and where (e.g. "statuses[3].created_at: expected an RFC 3339 time"); a single
  * malformed item inside a good page is skipped, counted in skipped, and reported in
  * first_skip_reason, without losing the other items.

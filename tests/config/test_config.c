@@ -88,6 +88,44 @@ static void assert_defaults(const struct netra_config *config)
     assert_int_equal(config->crawler.claim_batch, 32);
     assert_int_equal(config->crawler.max_body_bytes, 8 * 1024 * 1024);
     assert_string_equal(config->crawler.user_agent, "netra/0.1 (+ASN neutrality monitoring)");
+    assert_int_equal(config->crawler.connect_timeout_ms, 10000);
+    assert_int_equal(config->crawler.total_timeout_ms, 60000);
+    assert_int_equal(config->crawler.low_speed_bytes, 100);
+    assert_int_equal(config->crawler.low_speed_time_s, 30);
+    assert_int_equal(config->crawler.max_pages, 20);
+    assert_int_equal(config->crawler.rescan_max_pages, 1000);
+    assert_int_equal(config->crawler.backoff_min_s, 60);
+    assert_int_equal(config->crawler.backoff_max_s, 3600);
+    assert_int_equal(config->crawler.poll_interval_ms, 1000);
+    assert_int_equal(config->crawler.shutdown_grace_ms, 10000);
+    const struct {
+        const struct platform_config *platform;
+        const char *base_url;
+        int page_size, max_connections, min_interval_ms;
+    } platforms[] = {
+        {&config->platforms.mastodon, "", 40, 2, 1000},
+        {&config->platforms.bluesky, "https://public.api.bsky.app", 100, 2, 200},
+        {&config->platforms.x, "https://api.x.com", 100, 1, 1000},
+        {&config->platforms.feed, "", 50, 2, 1000},
+        {&config->platforms.jsonapi, "", 50, 2, 1000},
+    };
+    for (size_t i = 0; i < sizeof(platforms) / sizeof(platforms[0]); i++) {
+        assert_string_equal(platforms[i].platform->base_url, platforms[i].base_url);
+        assert_string_equal(platforms[i].platform->token, "");
+        assert_int_equal(platforms[i].platform->page_size, platforms[i].page_size);
+        assert_int_equal(platforms[i].platform->max_connections, platforms[i].max_connections);
+        assert_int_equal(platforms[i].platform->min_interval_ms, platforms[i].min_interval_ms);
+        assert_null(platforms[i].platform->allowed_hosts);
+        assert_int_equal(platforms[i].platform->allowed_host_count, 0);
+    }
+    assert_string_equal(config->platforms.jsonapi_map.url, "");
+    assert_string_equal(config->platforms.jsonapi_map.items, "/data");
+    assert_string_equal(config->platforms.jsonapi_map.id, "/id");
+    assert_string_equal(config->platforms.jsonapi_map.text, "/body");
+    assert_string_equal(config->platforms.jsonapi_map.created_at, "/created");
+    assert_string_equal(config->platforms.jsonapi_map.url_field, "/permalink");
+    assert_string_equal(config->platforms.jsonapi_map.author, "/user/name");
+    assert_string_equal(config->platforms.jsonapi_map.next, "/next_cursor");
     assert_string_equal(config->worker.rules_dir, "config/rules");
     assert_float_equal(config->worker.political_threshold, 0.35, 1e-12);
     assert_float_equal(config->worker.suspect_threshold, 0.6, 1e-12);
@@ -732,6 +770,151 @@ static void more_shard_urls_than_shards_can_exist_are_refused(void **state)
     free(json);
 }
 
+/* ---- platforms ------------------------------------------------------------------------- */
+
+static void platform_sections_nest_one_level(void **state)
+{
+    (void)state;
+    setenv("TEST_NETRA_X_TOKEN", "AAAA-bearer", 1);
+    struct netra_config *config = parse_ok(
+        "{\"platforms\": {\n"
+        "  \"mastodon\": {\"base_url\": \"http://127.0.0.1:8080/mastodon\", \"page_size\": 20,\n"
+        "                \"max_connections\": 4, \"min_interval_ms\": 0,\n"
+        "                \"allowed_hosts\": [\"127.0.0.1\", \"localhost\", \"[::1]\"]},\n"
+        "  \"x\": {\"token\": \"$ENV:TEST_NETRA_X_TOKEN\"},\n"
+        "  \"feed\": {\"allowed_hosts\": [\"www.youtube.com\", \"rsshub.app\"]},\n"
+        "  \"jsonapi\": {\"url\": \"https://api.example/u/{handle}/posts?c={cursor}\",\n"
+        "              \"items\": \"\", \"id\": \"/meta/~1id~0\", \"url_field\": \"\",\n"
+        "              \"next\": \"\"}\n"
+        "}, \"crawler\": {\"max_pages\": 3, \"backoff_min_s\": 1, \"backoff_max_s\": 2}}");
+    const struct platform_config *mastodon = config_platform(config, "mastodon");
+    assert_ptr_equal(mastodon, &config->platforms.mastodon);
+    assert_string_equal(mastodon->base_url, "http://127.0.0.1:8080/mastodon");
+    assert_int_equal(mastodon->page_size, 20);
+    assert_int_equal(mastodon->max_connections, 4);
+    assert_int_equal(mastodon->min_interval_ms, 0);
+    assert_int_equal(mastodon->allowed_host_count, 3);
+    assert_string_equal(mastodon->allowed_hosts[0], "127.0.0.1");
+    assert_string_equal(mastodon->allowed_hosts[1], "localhost");
+    assert_string_equal(mastodon->allowed_hosts[2], "[::1]");
+    assert_string_equal(config_platform(config, "x")->token, "AAAA-bearer");
+    assert_string_equal(config_platform(config, "x")->base_url, "https://api.x.com");
+    assert_int_equal(config_platform(config, "feed")->allowed_host_count, 2);
+    assert_string_equal(config_platform(config, "feed")->allowed_hosts[1], "rsshub.app");
+    assert_ptr_equal(config_platform(config, "bluesky"), &config->platforms.bluesky);
+    assert_ptr_equal(config_platform(config, "jsonapi"), &config->platforms.jsonapi);
+    assert_null(config_platform(config, "myspace"));
+    assert_string_equal(config->platforms.jsonapi_map.url,
+                        "https://api.example/u/{handle}/posts?c={cursor}");
+    assert_string_equal(config->platforms.jsonapi_map.items, "");
+    assert_string_equal(config->platforms.jsonapi_map.id, "/meta/~1id~0");
+    assert_string_equal(config->platforms.jsonapi_map.text, "/body");
+    assert_string_equal(config->platforms.jsonapi_map.url_field, "");
+    assert_string_equal(config->platforms.jsonapi_map.next, "");
+    assert_int_equal(config->crawler.max_pages, 3);
+    assert_int_equal(config->crawler.backoff_min_s, 1);
+    assert_int_equal(config->crawler.backoff_max_s, 2);
+    config_free(config);
+    unsetenv("TEST_NETRA_X_TOKEN");
+}
+
+static void platform_keys_come_from_the_environment_too(void **state)
+{
+    (void)state;
+    setenv("NETRA_PLATFORMS_FEED_ALLOWED_HOSTS", "a.example, b.example", 1);
+    setenv("NETRA_PLATFORMS_X_MIN_INTERVAL_MS", "250", 1);
+    setenv("NETRA_PLATFORMS_JSONAPI_NEXT", "/paging/next", 1);
+    setenv("NETRA_CRAWLER_SHUTDOWN_GRACE_MS", "0", 1);
+    struct netra_config *config =
+        parse_ok("{\"platforms\": {\"feed\": {\"allowed_hosts\": [\"file.example\"]}}}");
+    assert_int_equal(config->platforms.feed.allowed_host_count, 2);
+    assert_string_equal(config->platforms.feed.allowed_hosts[0], "a.example");
+    assert_string_equal(config->platforms.feed.allowed_hosts[1], "b.example");
+    assert_int_equal(config->platforms.x.min_interval_ms, 250);
+    assert_string_equal(config->platforms.jsonapi_map.next, "/paging/next");
+    assert_int_equal(config->crawler.shutdown_grace_ms, 0);
+    config_free(config);
+
+    setenv("NETRA_PLATFORMS_FEED_ALLOWED_HOSTS", "a,b,c,d,e,f,g,h,i", 1);
+    assert_string_equal(parse_error("{}"),
+                        "NETRA_PLATFORMS_FEED_ALLOWED_HOSTS: must have at most 8 entries");
+    setenv("NETRA_PLATFORMS_FEED_ALLOWED_HOSTS", "https://a.example", 1);
+    assert_string_equal(parse_error("{}"),
+                        "NETRA_PLATFORMS_FEED_ALLOWED_HOSTS[0]: must be a host name or address "
+                        "only (no scheme, port or path)");
+    unsetenv("NETRA_PLATFORMS_FEED_ALLOWED_HOSTS");
+    unsetenv("NETRA_PLATFORMS_X_MIN_INTERVAL_MS");
+    unsetenv("NETRA_PLATFORMS_JSONAPI_NEXT");
+    unsetenv("NETRA_CRAWLER_SHUTDOWN_GRACE_MS");
+}
+
+static void bad_platform_settings_are_refused(void **state)
+{
+    (void)state;
+    static const struct refusal refusals[] = {
+        {"{\"platforms\": {\"myspace\": {}}}", "platforms.myspace: unknown key"},
+        {"{\"platforms\": {\"x\": {\"secret\": 1}}}", "platforms.x.secret: unknown key"},
+        {"{\"platforms\": {\"x\": 1}}", "platforms.x: expected an object, got 1"},
+        {"{\"platforms\": []}", "platforms: expected an object, got a list"},
+        {"{\"platforms.x\": {}}", "platforms.x: unknown section"},
+        {"{\"platforms\": {\"x.token\": \"t\"}}", "platforms.x.token: unknown key"},
+        {"{\"platforms\": {\"x\": {\"token\": \"a\"}}, \"platforms\": {\"x\": {\"token\": \"b\"}}}",
+         "platforms.x.token: given more than once"},
+        {"{\"platforms\": {\"bluesky\": {\"base_url\": \"ftp://bsky.example\"}}}",
+         "platforms.bluesky.base_url: must start with http:// or https://"},
+        {"{\"platforms\": {\"bluesky\": {\"base_url\": \"https://bsky.example/\"}}}",
+         "platforms.bluesky.base_url: must not end with /"},
+        {"{\"platforms\": {\"bluesky\": {\"base_url\": \"https://bsky.example/?a=1\"}}}",
+         "platforms.bluesky.base_url: must not have a query or fragment"},
+        {"{\"platforms\": {\"x\": {\"base_url\": \"https:///2\"}}}",
+         "platforms.x.base_url: missing host"},
+        {"{\"platforms\": {\"x\": {\"base_url\": \"https://api x.com\"}}}",
+         "platforms.x.base_url: must not contain spaces"},
+        {"{\"platforms\": {\"x\": {\"token\": \"abc\\r\\nX-Evil: 1\"}}}",
+         "platforms.x.token: must not contain control characters"},
+        {"{\"platforms\": {\"x\": {\"page_size\": 0}}}",
+         "platforms.x.page_size: must be 1..1000, got 0"},
+        {"{\"platforms\": {\"x\": {\"max_connections\": 65}}}",
+         "platforms.x.max_connections: must be 1..64, got 65"},
+        {"{\"platforms\": {\"x\": {\"min_interval_ms\": -1}}}",
+         "platforms.x.min_interval_ms: must be 0..3600000, got -1"},
+        {"{\"platforms\": {\"feed\": {\"allowed_hosts\": \"a.example\"}}}",
+         "platforms.feed.allowed_hosts: expected a list of host names, got \"a.example\""},
+        {"{\"platforms\": {\"feed\": {\"allowed_hosts\": [\"a.example:8080\"]}}}",
+         "platforms.feed.allowed_hosts[0]: must be a host name or address only (no scheme, port "
+         "or path)"},
+        {"{\"platforms\": {\"feed\": {\"allowed_hosts\": [\"ok.example\", \"\"]}}}",
+         "platforms.feed.allowed_hosts[1]: must be 1..253 bytes long, got 0"},
+        {"{\"platforms\": {\"feed\": {\"allowed_hosts\": [\"::1\"]}}}",
+         "platforms.feed.allowed_hosts[0]: must be a host name or address only (no scheme, port "
+         "or path)"},
+        {"{\"platforms\": {\"feed\": {\"allowed_hosts\": [\"[::1\"]}}}",
+         "platforms.feed.allowed_hosts[0]: an IPv6 address must be in brackets, e.g. [::1]"},
+        {"{\"platforms\": {\"feed\": {\"allowed_hosts\":"
+         " [\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\"]}}}",
+         "platforms.feed.allowed_hosts: must have at most 8 entries"},
+        {"{\"platforms\": {\"jsonapi\": {\"url\": \"https://{handle}.example/posts\"}}}",
+         "platforms.jsonapi.url: placeholders are only allowed after the host"},
+        {"{\"platforms\": {\"jsonapi\": {\"url\": \"api.example/{handle}\"}}}",
+         "platforms.jsonapi.url: must start with http:// or https://"},
+        {"{\"platforms\": {\"jsonapi\": {\"items\": \"data\"}}}",
+         "platforms.jsonapi.items: must be a JSON pointer: \"\" or starting with /"},
+        {"{\"platforms\": {\"jsonapi\": {\"id\": \"/a~2b\"}}}",
+         "platforms.jsonapi.id: ~ must be followed by 0 or 1 in a JSON pointer"},
+        {"{\"platforms\": {\"jsonapi\": {\"text\": \"/body~\"}}}",
+         "platforms.jsonapi.text: ~ must be followed by 0 or 1 in a JSON pointer"},
+        {"{\"crawler\": {\"max_pages\": 0}}", "crawler.max_pages: must be 1..100000, got 0"},
+        {"{\"crawler\": {\"poll_interval_ms\": 5}}",
+         "crawler.poll_interval_ms: must be 10..600000, got 5"},
+        {"{\"crawler\": {\"backoff_min_s\": 600, \"backoff_max_s\": 60}}",
+         "crawler.backoff_min_s: must be at most crawler.backoff_max_s, got 600 and 60"},
+        {"{\"crawler\": {\"connect_timeout_ms\": 70000}}",
+         "crawler.connect_timeout_ms: must be at most crawler.total_timeout_ms, got 70000 and "
+         "60000"},
+    };
+    ASSERT_REFUSALS(refusals);
+}
+
 /* ---- the file's bytes -------------------------------------------------------------------- */
 
 static void a_syntax_error_gives_line_and_column(void **state)
@@ -881,6 +1064,9 @@ int main(void)
         cmocka_unit_test(config_free_accepts_null),
         cmocka_unit_test(a_file_sets_every_key),
         cmocka_unit_test(keys_left_out_keep_their_defaults),
+        cmocka_unit_test(platform_sections_nest_one_level),
+        cmocka_unit_test(platform_keys_come_from_the_environment_too),
+        cmocka_unit_test(bad_platform_settings_are_refused),
         cmocka_unit_test(both_ends_of_every_range_are_allowed),
         cmocka_unit_test(every_redis_url_form_is_accepted),
         cmocka_unit_test(each_shard_has_its_url_or_the_main_one),

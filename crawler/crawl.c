@@ -1,0 +1,703 @@
+#include "crawler/crawl.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "config/log.h"
+#include "queue/accounts.h"
+#include "queue/posts_stream.h"
+#include "queue/redis_conn.h"
+#include "queue/sched.h"
+
+/* A lookup answer that leads to another lookup would loop forever. */
+#define MAX_LOOKUPS 1
+/* A rate limit that says nothing of when it ends. */
+#define RATE_LIMIT_DEFAULT_WAIT_MS 60000
+
+static const char *const error_kind_names[CRAWL_ERROR_KINDS] = {
+    [CRAWL_ERROR_NONE] = "none",         [CRAWL_ERROR_TIMEOUT] = "timeout",
+    [CRAWL_ERROR_CONNECT] = "connect",   [CRAWL_ERROR_TOO_BIG] = "too_big",
+    [CRAWL_ERROR_REDIRECT] = "redirect", [CRAWL_ERROR_BAD_URL] = "bad_url",
+    [CRAWL_ERROR_PROTOCOL] = "protocol", [CRAWL_ERROR_HTTP_4XX] = "http_4xx",
+    [CRAWL_ERROR_HTTP_5XX] = "http_5xx", [CRAWL_ERROR_PARSE] = "parse",
+    [CRAWL_ERROR_REQUEST] = "request",   [CRAWL_ERROR_REDIS] = "redis",
+    [CRAWL_ERROR_MAX_PAGES] = "max_pages",
+};
+
+const char *crawl_error_kind_name(enum crawl_error_kind kind)
+{
+    return kind >= 0 && kind < CRAWL_ERROR_KINDS ? error_kind_names[kind] : "unknown";
+}
+
+struct crawl {
+    struct crawl_context context;
+    struct redis_async *redis;
+    char *account_id, *token, *rescan_id;
+    long long since_s;
+    crawl_progress_fn *progress;
+    crawl_done_fn *done;
+    void *data;
+
+    struct account *account; /* NULL until read */
+    struct crawl_platform *platform;
+    uv_timer_t lease_timer;
+    int extending;      /* a lease extension is waiting for its reply */
+    int lease_lost;
+    int stopping;
+    int ended;          /* done was called; freed once the timer is closed and no reply is due */
+    int timer_closed;
+
+    struct adapter_request built; /* the request in flight */
+    int conditional;              /* it carries the account's validators */
+    int lookups;
+    char first_host[CRAWL_HOST_MAX];
+    char key[CRAWL_KEY_MAX];
+    char *page;       /* the next page, from the last parse */
+    char *new_cursor; /* the last one a parse returned */
+    char *etag, *last_modified; /* the first page's validators (feeds) */
+    int have_validators;
+
+    size_t publishing; /* publish replies still due for the current page */
+    int publish_failed;
+    char publish_error[256];
+
+    struct crawl_result result;
+};
+
+static void next_request(struct crawl *crawl);
+
+static long long wall_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+static void rfc3339_now(char out[32])
+{
+    time_t now = time(NULL);
+    struct tm utc;
+    gmtime_r(&now, &utc);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &utc);
+}
+
+static int replace(char **slot, const char *value)
+{
+    char *copy = strdup(value != NULL ? value : "");
+    if (copy == NULL)
+        return -1;
+    free(*slot);
+    *slot = copy;
+    return 0;
+}
+
+/* ---- the end ------------------------------------------------------------------------------ */
+
+static void maybe_free(struct crawl *crawl)
+{
+    if (!crawl->ended || !crawl->timer_closed || crawl->extending)
+        return;
+    account_free(crawl->account);
+    adapter_request_free(&crawl->built);
+    free(crawl->account_id);
+    free(crawl->token);
+    free(crawl->rescan_id);
+    free(crawl->page);
+    free(crawl->new_cursor);
+    free(crawl->etag);
+    free(crawl->last_modified);
+    free(crawl);
+}
+
+static void on_timer_closed(uv_handle_t *handle)
+{
+    struct crawl *crawl = handle->data;
+    crawl->timer_closed = 1;
+    maybe_free(crawl);
+}
+
+static void end(struct crawl *crawl)
+{
+    crawl->ended = 1;
+    crawl->done(&crawl->result, crawl->data);
+    uv_timer_stop(&crawl->lease_timer);
+    uv_close((uv_handle_t *)&crawl->lease_timer, on_timer_closed);
+}
+
+static void on_lease_finished(enum sched_finish_result result, const char *error, void *data)
+{
+    struct crawl *crawl = data;
+    if (error != NULL)
+        log_warn("account %s: cannot hand back its lease (it ends by itself): %s",
+                 crawl->account_id, error);
+    else if (result == SCHED_REFUSED && crawl->result.outcome != CRAWL_REMOVED)
+        log_warn("account %s: its lease had already ended", crawl->account_id);
+    end(crawl);
+}
+
+static int is_rescan(const struct crawl *crawl)
+{
+    return crawl->since_s > 0;
+}
+
+/* When the account is due again, counted from now; 0 hands it back due now. */
+static long long next_due_delay_ms(const struct crawl *crawl, long long rate_limit_wait_ms)
+{
+    const struct netra_config *config = crawl->context.config;
+    long long min_ms = (long long)config->schedule.min_interval_s * 1000;
+    switch (crawl->result.outcome) {
+    case CRAWL_RATE_LIMITED:
+        return rate_limit_wait_ms > min_ms ? rate_limit_wait_ms : min_ms;
+    case CRAWL_GONE:
+    case CRAWL_REMOVED: /* a schedule entry left without its account: looked at rarely */
+        return CRAWL_GONE_RECHECK_MS;
+    case CRAWL_STOPPED:
+        return 0;
+    default:
+        break;
+    }
+    if (is_rescan(crawl))
+        return 0;
+    if (crawl->result.outcome == CRAWL_FAILED) {
+        /* The same capped, jittered doubling as Redis reconnects, once per failure in a row. */
+        long long failures = crawl->account != NULL ? crawl->account->error_count : 1;
+        int doublings = failures <= 1 ? 0 : failures > 31 ? 30 : (int)failures - 1;
+        long long delay = redis_backoff_ms(doublings, config->crawler.backoff_min_s * 1000,
+                                           config->crawler.backoff_max_s * 1000);
+        return delay > min_ms ? delay : min_ms;
+    }
+    return sched_complete_delay_ms(config, crawl->account != NULL ? crawl->account->interval_s : 0);
+}
+
+static void finish_lease(struct crawl *crawl, long long delay_ms)
+{
+    char err[NETRA_ERR_LEN];
+    if (crawl->result.outcome == CRAWL_LEASE_LOST) {
+        end(crawl);
+        return;
+    }
+    if (sched_finish_async(crawl->redis, crawl->context.config, crawl->account_id, crawl->token,
+                           delay_ms, on_lease_finished, crawl, err, sizeof(err)) != 0) {
+        log_warn("account %s: cannot hand back its lease (it ends by itself): %s",
+                 crawl->account_id, err);
+        end(crawl);
+    }
+}
+
+struct saving {
+    struct crawl *crawl;
+    long long delay_ms;
+};
+
+static void on_saved(int found, const char *error, void *data)
+{
+    struct saving *saving = data;
+    struct crawl *crawl = saving->crawl;
+    long long delay_ms = saving->delay_ms;
+    free(saving);
+    if (error != NULL)
+        log_warn("account %s: cannot save its crawl state: %s", crawl->account_id, error);
+    else if (!found)
+        crawl->result.outcome = CRAWL_REMOVED;
+    finish_lease(crawl, delay_ms);
+}
+
+/* What the outcome changes in acct:<id>. */
+static void update_account(struct crawl *crawl, long long now)
+{
+    struct account *account = crawl->account;
+    const struct crawl_result *result = &crawl->result;
+    int failed = 0;
+    switch (result->outcome) {
+    case CRAWL_DONE:
+    case CRAWL_NOT_MODIFIED:
+    case CRAWL_TRUNCATED:
+        account->last_fetch_ms = now;
+        account->last_ok_ms = now;
+        if (replace(&account->status, "active") != 0 ||
+            replace(&account->last_error, result->error) != 0)
+            failed = 1;
+        account->error_count = 0;
+        if (!is_rescan(crawl) && result->outcome == CRAWL_DONE && crawl->new_cursor != NULL &&
+            replace(&account->cursor, crawl->new_cursor) != 0)
+            failed = 1;
+        if (!is_rescan(crawl) && crawl->have_validators &&
+            (replace(&account->etag, crawl->etag) != 0 ||
+             replace(&account->last_modified, crawl->last_modified) != 0))
+            failed = 1;
+        break;
+    case CRAWL_FAILED:
+    case CRAWL_RATE_LIMITED:
+        account->last_fetch_ms = now;
+        if (replace(&account->last_error, result->error) != 0)
+            failed = 1;
+        if (result->outcome == CRAWL_FAILED && !is_rescan(crawl))
+            account->error_count++;
+        break;
+    case CRAWL_GONE:
+        account->last_fetch_ms = now;
+        if (replace(&account->status, "gone") != 0 ||
+            replace(&account->last_error, result->error) != 0)
+            failed = 1;
+        break;
+    default:
+        break; /* stopped: only the native id may have changed */
+    }
+    if (failed)
+        log_warn("account %s: out of memory updating its state", crawl->account_id);
+}
+
+static void finish(struct crawl *crawl, long long rate_limit_wait_ms)
+{
+    char err[NETRA_ERR_LEN];
+    /* From here on the lease is only handed back; extending it would only race that. */
+    uv_timer_stop(&crawl->lease_timer);
+    adapter_request_free(&crawl->built);
+    enum crawl_outcome outcome = crawl->result.outcome;
+    if (outcome == CRAWL_FAILED)
+        crawl->context.counters->errors[crawl->result.error_kind]++;
+    else if (outcome == CRAWL_TRUNCATED)
+        crawl->context.counters->errors[CRAWL_ERROR_MAX_PAGES]++;
+    else if (outcome == CRAWL_RATE_LIMITED)
+        crawl->context.counters->rate_limited++;
+    else if (outcome == CRAWL_GONE)
+        crawl->context.counters->gone++;
+
+    int saves = crawl->account != NULL && outcome != CRAWL_PAUSED &&
+                outcome != CRAWL_REMOVED && outcome != CRAWL_LEASE_LOST;
+    if (saves)
+        update_account(crawl, wall_ms());
+    long long delay_ms = next_due_delay_ms(crawl, rate_limit_wait_ms);
+    if (!saves) {
+        finish_lease(crawl, delay_ms);
+        return;
+    }
+    struct saving *saving = malloc(sizeof(*saving));
+    if (saving != NULL) {
+        saving->crawl = crawl;
+        saving->delay_ms = delay_ms;
+        if (accounts_save_state_async(crawl->redis, crawl->context.config, crawl->account,
+                                      on_saved, saving, err, sizeof(err)) == 0)
+            return;
+        free(saving);
+        log_warn("account %s: cannot save its crawl state: %s", crawl->account_id, err);
+    } else {
+        log_warn("account %s: cannot save its crawl state: out of memory", crawl->account_id);
+    }
+    finish_lease(crawl, delay_ms);
+}
+
+static void fail(struct crawl *crawl, enum crawl_outcome outcome, enum crawl_error_kind kind,
+                 long long rate_limit_wait_ms, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* Ends the crawl with outcome and what went wrong. */
+static void fail(struct crawl *crawl, enum crawl_outcome outcome, enum crawl_error_kind kind,
+                 long long rate_limit_wait_ms, const char *fmt, ...)
+{
+    crawl->result.outcome = outcome;
+    crawl->result.error_kind = kind;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(crawl->result.error, sizeof(crawl->result.error), fmt, ap);
+    va_end(ap);
+    finish(crawl, rate_limit_wait_ms);
+}
+
+/* Stops before the next step when the crawl was told to, or its lease is gone. */
+static int should_stop(struct crawl *crawl)
+{
+    if (crawl->platform != NULL && crawl->platform->fetch == NULL)
+        crawl->stopping = 1; /* the engines are closed: the daemon is going down */
+    if (crawl->lease_lost) {
+        fail(crawl, CRAWL_LEASE_LOST, CRAWL_ERROR_NONE, 0, "its lease ended before the crawl");
+        return 1;
+    }
+    if (crawl->stopping) {
+        fail(crawl, CRAWL_STOPPED, CRAWL_ERROR_NONE, 0, "stopped");
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- the lease ---------------------------------------------------------------------------- */
+
+static void on_extended(long long lease_until_ms, const char *error, void *data)
+{
+    struct crawl *crawl = data;
+    crawl->extending = 0;
+    if (crawl->ended) {
+        maybe_free(crawl);
+        return;
+    }
+    if (error != NULL) {
+        log_warn("account %s: cannot extend its lease: %s", crawl->account_id, error);
+    } else if (lease_until_ms == 0) {
+        log_warn("account %s: its lease ended while it was crawled; stopping", crawl->account_id);
+        crawl->lease_lost = 1;
+    }
+}
+
+static void on_lease_timer(uv_timer_t *timer)
+{
+    struct crawl *crawl = timer->data;
+    char err[NETRA_ERR_LEN];
+    if (crawl->extending || crawl->ended || crawl->lease_lost)
+        return;
+    if (sched_extend_async(crawl->redis, crawl->context.config, crawl->account_id, crawl->token,
+                           on_extended, crawl, err, sizeof(err)) == 0)
+        crawl->extending = 1;
+    else
+        log_warn("account %s: cannot extend its lease: %s", crawl->account_id, err);
+}
+
+/* ---- pages -------------------------------------------------------------------------------- */
+
+static void page_published(struct crawl *crawl)
+{
+    if (crawl->publish_failed) {
+        fail(crawl, CRAWL_FAILED, CRAWL_ERROR_REDIS, 0, "cannot queue its posts: %s",
+             crawl->publish_error);
+        return;
+    }
+    if (crawl->progress != NULL)
+        crawl->progress(&crawl->result, crawl->data);
+    if (crawl->page == NULL) {
+        crawl->result.outcome = CRAWL_DONE;
+        finish(crawl, 0);
+        return;
+    }
+    const struct netra_config *config = crawl->context.config;
+    if (crawl->result.pages >= (is_rescan(crawl) ? config->crawler.rescan_max_pages
+                                                 : config->crawler.max_pages)) {
+        crawl->result.outcome = CRAWL_TRUNCATED;
+        crawl->result.error_kind = CRAWL_ERROR_MAX_PAGES;
+        if (is_rescan(crawl))
+            snprintf(crawl->result.error, sizeof(crawl->result.error),
+                     "stopped after %lld pages (crawler.rescan_max_pages) before reaching its "
+                     "date",
+                     crawl->result.pages);
+        else
+            snprintf(crawl->result.error, sizeof(crawl->result.error),
+                     "stopped after %lld pages (crawler.max_pages): older posts were not read "
+                     "and the cursor did not move; raise it or run a rescan",
+                     crawl->result.pages);
+        finish(crawl, 0);
+        return;
+    }
+    next_request(crawl);
+}
+
+static void on_published(enum posts_publish_result result, const char *error, void *data)
+{
+    struct crawl *crawl = data;
+    struct crawl_counters *counters = crawl->context.counters;
+    if (error != NULL) {
+        if (!crawl->publish_failed)
+            snprintf(crawl->publish_error, sizeof(crawl->publish_error), "%.200s", error);
+        crawl->publish_failed = 1;
+    } else if (result == POSTS_PUBLISH_NEW) {
+        counters->posts_new++;
+        crawl->result.posts_new++;
+    } else if (result == POSTS_PUBLISH_CHANGED) {
+        counters->posts_changed++;
+        crawl->result.posts_new++;
+    } else {
+        counters->posts_duplicate++;
+    }
+    if (--crawl->publishing == 0)
+        page_published(crawl);
+}
+
+/* Fills in what the engine owes every post and sends them all at once. */
+static void publish(struct crawl *crawl, struct adapter_result *parsed)
+{
+    char fetched_at[32], err[NETRA_ERR_LEN];
+    rfc3339_now(fetched_at);
+    crawl->publish_failed = 0;
+    crawl->publishing = 1; /* held until every post is sent, so no reply ends the page early */
+    for (size_t i = 0; i < parsed->count; i++) {
+        struct post_message *post = parsed->posts[i];
+        const char *region = crawl->account->region;
+        if (replace(&post->account, crawl->account_id) != 0 ||
+            replace(&post->fetched_at, fetched_at) != 0 ||
+            (region[0] != '\0' && replace(&post->region, region) != 0) ||
+            (crawl->rescan_id != NULL && replace(&post->rescan, crawl->rescan_id) != 0)) {
+            snprintf(crawl->publish_error, sizeof(crawl->publish_error), "out of memory");
+            crawl->publish_failed = 1;
+            break;
+        }
+        crawl->result.posts_seen++;
+        if (posts_stream_publish_async(crawl->redis, crawl->context.config, post, on_published,
+                                       crawl, err, sizeof(err)) != 0) {
+            snprintf(crawl->publish_error, sizeof(crawl->publish_error), "%.200s", err);
+            crawl->publish_failed = 1;
+            break;
+        }
+        crawl->publishing++;
+    }
+    if (--crawl->publishing == 0)
+        page_published(crawl);
+}
+
+/* A 2xx answer (or another 4xx, to learn whether the account is gone). */
+static void parse_answer(struct crawl *crawl, const struct fetch_response *response)
+{
+    char err[NETRA_ERR_LEN];
+    struct adapter_result parsed;
+    memset(&parsed, 0, sizeof(parsed));
+    struct adapter_account account = {crawl->account_id, crawl->account->handle,
+                                      crawl->account->native_id};
+    struct adapter_context context = {&crawl->platform->settings, &account,
+                                      crawl->account->cursor, crawl->page, crawl->since_s};
+    struct adapter_response answer = {response->status, response->body, response->body_len,
+                                      response->content_type, response->link};
+    int ok = response->status >= 200 && response->status <= 299;
+    int is_lookup = crawl->built.is_lookup;
+    int rc = crawl->platform->adapter->parse(&context, &answer, &parsed, err, sizeof(err));
+
+    if (rc == 0 && parsed.gone) {
+        fail(crawl, CRAWL_GONE, CRAWL_ERROR_NONE, 0, "gone: %s answered HTTP %ld",
+             crawl->platform->name, response->status);
+    } else if (!ok) {
+        fail(crawl, CRAWL_FAILED, CRAWL_ERROR_HTTP_4XX, 0, "HTTP %ld from %s", response->status,
+             crawl->built.url);
+    } else if (rc != 0) {
+        fail(crawl, CRAWL_FAILED, CRAWL_ERROR_PARSE, 0, "%s %s: %s", crawl->platform->name,
+             is_lookup ? "lookup" : "page", err);
+    } else if (is_lookup) {
+        if (parsed.native_id == NULL || parsed.native_id[0] == '\0')
+            fail(crawl, CRAWL_FAILED, CRAWL_ERROR_PARSE, 0, "%s lookup: no id in the answer",
+                 crawl->platform->name);
+        else if (replace(&crawl->account->native_id, parsed.native_id) != 0)
+            fail(crawl, CRAWL_FAILED, CRAWL_ERROR_REDIS, 0, "out of memory");
+        else
+            next_request(crawl);
+    } else {
+        crawl->context.counters->items_skipped += (long long)parsed.skipped;
+        crawl->result.items_skipped += (long long)parsed.skipped;
+        if (parsed.skipped > 0)
+            log_warn("account %s: %zu malformed items left out, the first: %s", crawl->account_id,
+                     parsed.skipped,
+                     parsed.first_skip_reason != NULL ? parsed.first_skip_reason : "?");
+        crawl->result.pages++;
+        free(crawl->page);
+        crawl->page = parsed.next_page;
+        parsed.next_page = NULL;
+        if (parsed.new_cursor != NULL) {
+            free(crawl->new_cursor);
+            crawl->new_cursor = parsed.new_cursor;
+            parsed.new_cursor = NULL;
+        }
+        if (crawl->result.pages == 1 && strcmp(crawl->platform->name, "feed") == 0) {
+            crawl->have_validators = replace(&crawl->etag, response->etag) == 0 &&
+                                     replace(&crawl->last_modified, response->last_modified) == 0;
+        }
+        publish(crawl, &parsed);
+    }
+    adapter_result_free(&parsed);
+}
+
+static enum crawl_error_kind fetch_error_kind(enum fetch_error error)
+{
+    switch (error) {
+    case FETCH_ERROR_TIMEOUT:
+        return CRAWL_ERROR_TIMEOUT;
+    case FETCH_ERROR_CONNECT:
+        return CRAWL_ERROR_CONNECT;
+    case FETCH_ERROR_TOO_BIG:
+        return CRAWL_ERROR_TOO_BIG;
+    case FETCH_ERROR_REDIRECT:
+        return CRAWL_ERROR_REDIRECT;
+    case FETCH_ERROR_BAD_URL:
+        return CRAWL_ERROR_BAD_URL;
+    default:
+        return CRAWL_ERROR_PROTOCOL;
+    }
+}
+
+/* How long a 429 asks to wait. */
+static long long rate_limit_wait_ms(const struct fetch_response *response)
+{
+    if (response->retry_after_ms >= 0)
+        return response->retry_after_ms;
+    if (response->rate_limit_reset_ms >= 0) {
+        long long wait = response->rate_limit_reset_ms - wall_ms();
+        return wait > 0 ? wait : 0;
+    }
+    return RATE_LIMIT_DEFAULT_WAIT_MS;
+}
+
+static void on_fetched(const struct fetch_response *response, void *data)
+{
+    struct crawl *crawl = data;
+    struct crawl_counters *counters = crawl->context.counters;
+    long status = response->status;
+    if (response->error != FETCH_OK)
+        counters->fetches_failed++;
+    else if (status >= 500)
+        counters->fetches_5xx++;
+    else if (status >= 400)
+        counters->fetches_4xx++;
+    else if (status >= 300)
+        counters->fetches_3xx++;
+    else
+        counters->fetches_2xx++;
+    counters->bytes += (long long)response->body_len;
+
+    if (response->error == FETCH_ERROR_CANCELLED)
+        crawl->stopping = 1;
+    if (should_stop(crawl))
+        return;
+    const char *url = crawl->built.url;
+    if (response->error != FETCH_OK)
+        fail(crawl, CRAWL_FAILED, fetch_error_kind(response->error), 0, "%s", response->error_text);
+    else if (status == 304 && crawl->conditional)
+        fail(crawl, CRAWL_NOT_MODIFIED, CRAWL_ERROR_NONE, 0, "%s", "");
+    else if (status == 404 || status == 410)
+        fail(crawl, CRAWL_GONE, CRAWL_ERROR_NONE, 0, "gone: %s answered HTTP %ld",
+             crawl->platform->name, status);
+    else if (status == 429)
+        fail(crawl, CRAWL_RATE_LIMITED, CRAWL_ERROR_NONE, rate_limit_wait_ms(response),
+             "rate limited by %s (HTTP 429)", crawl->platform->name);
+    else if (status >= 500)
+        fail(crawl, CRAWL_FAILED, CRAWL_ERROR_HTTP_5XX, 0, "HTTP %ld from %s", status, url);
+    else if ((status >= 200 && status <= 299) || (status >= 400 && status <= 499))
+        parse_answer(crawl, response);
+    else
+        fail(crawl, CRAWL_FAILED, CRAWL_ERROR_PROTOCOL, 0, "unexpected HTTP %ld from %s", status,
+             url);
+}
+
+static void next_request(struct crawl *crawl)
+{
+    char err[NETRA_ERR_LEN];
+    if (should_stop(crawl))
+        return;
+    struct account *account = crawl->account;
+    struct adapter_account who = {crawl->account_id, account->handle, account->native_id};
+    struct adapter_context context = {&crawl->platform->settings, &who, account->cursor,
+                                      crawl->page, crawl->since_s};
+    adapter_request_free(&crawl->built);
+    if (crawl->platform->adapter->build_request(&context, &crawl->built, err, sizeof(err)) != 0) {
+        fail(crawl, CRAWL_FAILED, CRAWL_ERROR_REQUEST, 0, "%s request: %s", crawl->platform->name,
+             err);
+        return;
+    }
+    if (crawl->built.is_lookup && ++crawl->lookups > MAX_LOOKUPS) {
+        fail(crawl, CRAWL_FAILED, CRAWL_ERROR_PARSE, 0,
+             "%s: the looked-up id did not satisfy the adapter", crawl->platform->name);
+        return;
+    }
+    if (crawl->first_host[0] == '\0' &&
+        crawl_url_host(crawl->built.url, crawl->first_host, err, sizeof(err)) != 0) {
+        fail(crawl, CRAWL_FAILED, CRAWL_ERROR_BAD_URL, 0, "%s request: %s", crawl->platform->name,
+             err);
+        return;
+    }
+    struct fetch_request request;
+    if (crawl_platform_request(crawl->platform, &crawl->built, crawl->first_host, &request,
+                               crawl->key, err, sizeof(err)) != 0) {
+        fail(crawl, CRAWL_FAILED, CRAWL_ERROR_BAD_URL, 0, "%s", err);
+        return;
+    }
+    /* Only a feed's first page has validators worth sending: an API page's URL moves with the
+     * cursor, and a rescan wants the whole answer. */
+    crawl->conditional = strcmp(crawl->platform->name, "feed") == 0 && !is_rescan(crawl) &&
+                         crawl->page == NULL && !crawl->built.is_lookup &&
+                         (account->etag[0] != '\0' || account->last_modified[0] != '\0');
+    if (crawl->conditional) {
+        request.etag = account->etag[0] != '\0' ? account->etag : NULL;
+        request.last_modified = account->last_modified[0] != '\0' ? account->last_modified : NULL;
+    }
+    if (fetch_submit(crawl->platform->fetch, &request, on_fetched, crawl, err, sizeof(err)) != 0)
+        fail(crawl, CRAWL_FAILED, CRAWL_ERROR_PROTOCOL, 0, "cannot send the request: %s", err);
+}
+
+/* ---- the start ---------------------------------------------------------------------------- */
+
+/* Statuses the crawler fetches; any other was set by an operator to keep the account still. */
+static int is_crawled_status(const char *status)
+{
+    return status[0] == '\0' || strcmp(status, "active") == 0 || strcmp(status, "gone") == 0;
+}
+
+static void on_loaded(struct account *account, const char *error, void *data)
+{
+    struct crawl *crawl = data;
+    crawl->account = account;
+    if (error != NULL) {
+        fail(crawl, CRAWL_FAILED, CRAWL_ERROR_REDIS, 0, "cannot read the account: %s", error);
+        return;
+    }
+    if (account == NULL) {
+        fail(crawl, CRAWL_REMOVED, CRAWL_ERROR_NONE, 0, "no longer on the watchlist");
+        return;
+    }
+    /* The key names the account, whatever its id field says (a hash edited by hand). */
+    if (strcmp(account->id, crawl->account_id) != 0 &&
+        replace(&account->id, crawl->account_id) != 0) {
+        fail(crawl, CRAWL_FAILED, CRAWL_ERROR_REDIS, 0, "out of memory");
+        return;
+    }
+    crawl->platform = crawl_platforms_find(crawl->context.platforms, account->platform);
+    if (crawl->platform == NULL) {
+        fail(crawl, CRAWL_FAILED, CRAWL_ERROR_REQUEST, 0, "no adapter for platform \"%.64s\"",
+             account->platform);
+        return;
+    }
+    if (!is_crawled_status(account->status)) {
+        fail(crawl, CRAWL_PAUSED, CRAWL_ERROR_NONE, 0, "status \"%.64s\": not fetched",
+             account->status);
+        return;
+    }
+    next_request(crawl);
+}
+
+int crawl_start(const struct crawl_context *context, const struct crawl_job *job,
+                crawl_progress_fn *progress, crawl_done_fn *done, void *data,
+                struct crawl **out, char *err, size_t err_len)
+{
+    *out = NULL;
+    struct crawl *crawl = calloc(1, sizeof(*crawl));
+    if (crawl == NULL)
+        return error_set(err, err_len, "out of memory");
+    crawl->context = *context;
+    crawl->redis = job->redis;
+    crawl->since_s = job->since_s;
+    crawl->progress = progress;
+    crawl->done = done;
+    crawl->data = data;
+    crawl->account_id = strdup(job->account);
+    crawl->token = strdup(job->token);
+    crawl->rescan_id = job->rescan_id != NULL ? strdup(job->rescan_id) : NULL;
+    if (crawl->account_id == NULL || crawl->token == NULL ||
+        (job->rescan_id != NULL && crawl->rescan_id == NULL)) {
+        error_set(err, err_len, "out of memory");
+        goto fail;
+    }
+    if (accounts_get_async(crawl->redis, context->config, crawl->account_id, on_loaded, crawl,
+                           err, err_len) != 0)
+        goto fail;
+    uv_timer_init(context->loop, &crawl->lease_timer);
+    crawl->lease_timer.data = crawl;
+    uint64_t every = (uint64_t)context->config->schedule.lease_ms / 3;
+    uv_timer_start(&crawl->lease_timer, on_lease_timer, every, every);
+    *out = crawl;
+    return 0;
+
+fail:
+    free(crawl->account_id);
+    free(crawl->token);
+    free(crawl->rescan_id);
+    free(crawl);
+    return -1;
+}
+
+void crawl_stop(struct crawl *crawl)
+{
+    crawl->stopping = 1;
+}

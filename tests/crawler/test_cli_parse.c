@@ -1,0 +1,243 @@
+/* `netra parse`: a saved platform response in, the post messages the crawler would queue out,
+ * with no network and no Redis; what it cannot read is reported with where, exit 1. */
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config/log.h"
+#include "queue/post_message.h"
+#include "tests/support/test_support.h"
+
+struct run {
+    int status;
+    char *out;
+    char *err;
+};
+
+/* netra parse with args (NULL-terminated), stdin from input_path (NULL: /dev/null) and env
+ * ("NAME=value" entries, NULL-terminated, or NULL). No Redis is reachable: NETRA_REDIS_URL
+ * points at a closed port, so a parse that tried to connect would fail. */
+static struct run run_parse(const char *input_path, const char *const *env, ...)
+{
+    const char *bin = getenv("NETRA_BIN");
+    if (bin == NULL)
+        fail_msg("NETRA_BIN is not set: run through ctest");
+    char *argv[16];
+    int argc = 0;
+    argv[argc++] = (char *)bin;
+    argv[argc++] = "parse";
+    va_list ap;
+    va_start(ap, env);
+    for (char *arg = va_arg(ap, char *); arg != NULL && argc < 15; arg = va_arg(ap, char *))
+        argv[argc++] = arg;
+    va_end(ap);
+    argv[argc] = NULL;
+
+    char out_path[] = "/tmp/netra-parse-out-XXXXXX", err_path[] = "/tmp/netra-parse-err-XXXXXX";
+    int out_fd = mkstemp(out_path), err_fd = mkstemp(err_path);
+    assert_true(out_fd >= 0 && err_fd >= 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int in = open(input_path != NULL ? input_path : "/dev/null", O_RDONLY);
+        dup2(in, STDIN_FILENO);
+        dup2(out_fd, STDOUT_FILENO);
+        dup2(err_fd, STDERR_FILENO);
+        unsetenv("NETRA_CONFIG");
+        setenv("NETRA_REDIS_URL", "redis://127.0.0.1:1/0", 1);
+        for (size_t i = 0; env != NULL && env[i] != NULL; i++)
+            putenv((char *)env[i]);
+        execv(bin, argv);
+        _exit(127);
+    }
+    struct run run;
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    run.status = WEXITSTATUS(status);
+    close(out_fd);
+    close(err_fd);
+    run.out = test_read_file(out_path, NULL);
+    run.err = test_read_file(err_path, NULL);
+    unlink(out_path);
+    unlink(err_path);
+    return run;
+}
+
+static void run_free(struct run *run)
+{
+    free(run->out);
+    free(run->err);
+}
+
+static char *fixture(const char *relative)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "tests/adapters/fixtures/%s", relative);
+    return test_source_path(path);
+}
+
+/* Every stdout line is a valid post message; returns how many, ids into ids[]. */
+static size_t read_posts(const char *out, char ids[][64], size_t max)
+{
+    size_t count = 0;
+    for (const char *line = out; *line != '\0';) {
+        const char *end = strchr(line, '\n');
+        assert_non_null(end);
+        struct post_message *message = NULL;
+        char err[NETRA_ERR_LEN];
+        if (post_message_from_json(line, (size_t)(end - line), &message, err, sizeof(err)) != 0)
+            fail_msg("not a post message: %.*s\n  %s", (int)(end - line), line, err);
+        assert_true(count < max);
+        snprintf(ids[count++], 64, "%s", message->id);
+        assert_null(message->account); /* the crawler's to fill in */
+        post_message_free(message);
+        line = end + 1;
+    }
+    return count;
+}
+
+static void a_saved_page_gives_the_posts_the_crawler_would_queue(void **state)
+{
+    (void)state;
+    char *path = fixture("mastodon/statuses_one_bad.json");
+    struct run run = run_parse(NULL, NULL, "--platform", "mastodon", "--handle",
+                               "budi@example.social", path, (char *)NULL);
+    assert_int_equal(run.status, 0);
+    char ids[8][64];
+    assert_int_equal(read_posts(run.out, ids, 8), 2);
+    assert_string_equal(ids[0], "mastodon:111734300000000010");
+    assert_string_equal(ids[1], "mastodon:111734300000000008");
+    /* What the operator asks "why not?" about: the item left out, and why. */
+    assert_non_null(strstr(run.err, "2 posts; next page: 111734300000000008; new cursor: "
+                                    "111734300000000010"));
+    assert_non_null(strstr(run.err, "1 malformed items left out, the first: statuses[1]"));
+    run_free(&run);
+    free(path);
+}
+
+static void standard_input_and_the_configs_settings_are_used(void **state)
+{
+    (void)state;
+    char *path = fixture("jsonapi/first_page.json");
+    static const char *const mapping[] = {
+        "NETRA_PLATFORMS_JSONAPI_URL=https://portal.example.go.id/api/{handle}?c={cursor}",
+        "NETRA_PLATFORMS_JSONAPI_ITEMS=/data/posts", "NETRA_PLATFORMS_JSONAPI_ID=/post_id",
+        "NETRA_PLATFORMS_JSONAPI_URL_FIELD=/links/self", NULL};
+    struct run run = run_parse(path, mapping, "--platform", "jsonapi", "--handle", "budi", "-",
+                               (char *)NULL);
+    assert_int_equal(run.status, 0);
+    char ids[8][64];
+    assert_int_equal(read_posts(run.out, ids, 8), 4);
+    assert_string_equal(ids[0], "jsonapi:9004");
+    assert_string_equal(ids[3], "jsonapi:9001");
+    run_free(&run);
+
+    /* The shipped defaults do not fit this endpoint: said so, exit 1. */
+    run = run_parse(path, NULL, "--platform", "jsonapi", "--handle", "budi", (char *)NULL);
+    assert_int_equal(run.status, 1);
+    assert_non_null(strstr(run.err, "platforms.jsonapi.url is not set"));
+    assert_string_equal(run.out, "");
+    run_free(&run);
+    free(path);
+}
+
+static void a_lookup_answer_gives_the_native_id_or_gone(void **state)
+{
+    (void)state;
+    char *found = fixture("x/lookup_found.json"), *missing = fixture("x/lookup_not_found.json");
+    struct run run = run_parse(NULL, NULL, "--platform", "x", "--lookup", found, (char *)NULL);
+    assert_int_equal(run.status, 0);
+    assert_string_equal(run.out, "native id: 2244994945\n");
+    run_free(&run);
+    run = run_parse(NULL, NULL, "--platform", "x", "--lookup", missing, (char *)NULL);
+    assert_int_equal(run.status, 0);
+    assert_non_null(strstr(run.out, "gone"));
+    run_free(&run);
+    free(found);
+    free(missing);
+}
+
+static void what_cannot_be_read_is_reported_with_where(void **state)
+{
+    (void)state;
+    char *json = test_write_temp_file("[{\"id\": \"1\"", 11, ".json");
+    char *xml = test_write_temp_file("<rss><channel><item>", 20, ".rss");
+    struct run run = run_parse(NULL, NULL, "--platform", "mastodon", "--handle", "a@b.example",
+                               json, (char *)NULL);
+    assert_int_equal(run.status, 1);
+    assert_non_null(strstr(run.err, json));
+    assert_non_null(strstr(run.err, "byte 11"));
+    assert_string_equal(run.out, "");
+    run_free(&run);
+    run = run_parse(xml, NULL, "--platform", "feed", "--handle", "http://a.example/f.rss", "-",
+                    (char *)NULL);
+    assert_int_equal(run.status, 1);
+    assert_non_null(strstr(run.err, "line 1, column 21"));
+    run_free(&run);
+
+    /* Larger than the crawler would ever read. */
+    char big[4096];
+    memset(big, ' ', sizeof(big));
+    big[0] = '[';
+    big[sizeof(big) - 1] = ']';
+    char *large = test_write_temp_file(big, sizeof(big), ".json");
+    static const char *const small_limit[] = {"NETRA_CRAWLER_MAX_BODY_BYTES=1024", NULL};
+    run = run_parse(NULL, small_limit, "--platform", "mastodon", "--handle", "a@b.example", large,
+                    (char *)NULL);
+    assert_int_equal(run.status, 1);
+    assert_non_null(strstr(run.err, "larger than 1024 bytes (crawler.max_body_bytes)"));
+    run_free(&run);
+
+    run = run_parse(NULL, NULL, "--platform", "mastodon", "/nonexistent/page.json", (char *)NULL);
+    assert_int_equal(run.status, 1);
+    assert_non_null(strstr(run.err, "/nonexistent/page.json: cannot open"));
+    run_free(&run);
+    unlink(json);
+    unlink(xml);
+    unlink(large);
+    free(json);
+    free(xml);
+    free(large);
+}
+
+static void bad_usage_exits_2(void **state)
+{
+    (void)state;
+    struct run run = run_parse(NULL, NULL, (char *)NULL);
+    assert_int_equal(run.status, 2);
+    assert_non_null(strstr(run.err, "--platform is required"));
+    run_free(&run);
+    run = run_parse(NULL, NULL, "--platform", "myspace", (char *)NULL);
+    assert_int_equal(run.status, 2);
+    assert_non_null(strstr(run.err, "unknown platform \"myspace\""));
+    run_free(&run);
+    run = run_parse(NULL, NULL, "--platform", "x", "a.json", "b.json", (char *)NULL);
+    assert_int_equal(run.status, 2);
+    run_free(&run);
+    run = run_parse(NULL, NULL, "--help", (char *)NULL);
+    assert_int_equal(run.status, 0);
+    assert_non_null(strstr(run.out, "usage: netra parse"));
+    run_free(&run);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(a_saved_page_gives_the_posts_the_crawler_would_queue),
+        cmocka_unit_test(standard_input_and_the_configs_settings_are_used),
+        cmocka_unit_test(a_lookup_answer_gives_the_native_id_or_gone),
+        cmocka_unit_test(what_cannot_be_read_is_reported_with_where),
+        cmocka_unit_test(bad_usage_exits_2),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

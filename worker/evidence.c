@@ -1,0 +1,455 @@
+#include "worker/evidence.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+#include <openssl/evp.h>
+
+#include "queue/post_message.h"
+
+/* Links read per round trip while walking a chain. */
+#define VERIFY_PAGE 256
+
+/* What a case's stored evidence recomputes to. */
+struct case_check {
+    struct post_message *message;
+    unsigned char *raw; /* inflated; NULL when the case has no raw bytes */
+    size_t raw_len;
+    char raw_sha256[EVIDENCE_HASH_LEN + 1];
+    char message_sha256[EVIDENCE_HASH_LEN + 1];
+    char evidence[EVIDENCE_HASH_LEN + 1];
+};
+
+static void case_check_free(struct case_check *check)
+{
+    post_message_free(check->message);
+    free(check->raw);
+    memset(check, 0, sizeof(*check));
+}
+
+static int stored_equals(const struct case_fields *kase, const char *name, const char *expected)
+{
+    const char *value = case_string(kase, name);
+    return value != NULL && strcmp(value, expected) == 0;
+}
+
+/* Recomputes the evidence of kase (case case_id) and compares it with its stored hashes.
+ * 0 when it holds, else -1 with the reason in why. */
+static int check_case(const struct case_fields *kase, const char *case_id,
+                      struct case_check *out, char *why, size_t why_len)
+{
+    char problem[NETRA_ERR_LEN], derived[CASE_ID_LEN + 1];
+    const struct case_field *raw = case_field(kase, "raw");
+    const char *message = case_string(kase, "message");
+    memset(out, 0, sizeof(*out));
+    if (message == NULL)
+        return error_set(why, why_len, "the case has no message");
+    if (raw != NULL && raw->len > 0 &&
+        post_raw_inflate(raw->value, raw->len, (size_t)POST_MESSAGE_MAX_RAW_BYTES, &out->raw,
+                         &out->raw_len, problem, sizeof(problem)) != 0)
+        return error_set(why, why_len, "the raw bytes do not inflate: %s", problem);
+    post_sha256_hex(out->raw, out->raw_len, out->raw_sha256);
+    if (!stored_equals(kase, "raw_sha256", out->raw_sha256))
+        return error_set(why, why_len, "the raw bytes do not match the case's raw_sha256");
+    post_sha256_hex(message, strlen(message), out->message_sha256);
+    if (!stored_equals(kase, "message_sha256", out->message_sha256))
+        return error_set(why, why_len, "the message does not match the case's message_sha256");
+    if (post_message_from_json(message, strlen(message), &out->message, problem,
+                               sizeof(problem)) != 0) {
+        out->message = NULL;
+        return error_set(why, why_len, "the message is not a post message: %s", problem);
+    }
+    if (out->raw_len > 0 && strcmp(out->message->sha256, out->raw_sha256) != 0)
+        return error_set(why, why_len, "the message names other raw bytes (its sha256)");
+    if (out->message->account == NULL)
+        return error_set(why, why_len, "the message has no account");
+    cases_id(out->message->account, out->message->id, derived);
+    if (strcmp(derived, case_id) != 0)
+        return error_set(why, why_len,
+                         "case id %s does not derive from the message's account and post id",
+                         case_id);
+    evidence_hash(out->raw_sha256, out->message_sha256, out->evidence);
+    if (!stored_equals(kase, "evidence", out->evidence))
+        return error_set(why, why_len, "the case's evidence hash does not match its evidence");
+    return 0;
+}
+
+static const char *message_fetched_at(const struct case_check *check)
+{
+    return check->message->fetched_at != NULL ? check->message->fetched_at : "";
+}
+
+/* Checks link number position against its case. 0 intact, 1 broken (why), -1 Redis failed. */
+static int check_link(struct redis_sync *redis, const struct netra_config *config, int shard,
+                      const struct evidence_link *link, long long position, const char *prev,
+                      char *why, size_t why_len, char *err, size_t err_len)
+{
+    struct case_fields kase = {0};
+    struct case_check check = {0};
+    char expected[32], chain[EVIDENCE_HASH_LEN + 1];
+    int found = 0, rc = 1;
+    snprintf(expected, sizeof(expected), "%lld", position);
+    if (link->position == NULL || link->case_id == NULL || link->evidence == NULL ||
+        link->fetched_at == NULL || link->prev == NULL || link->chain == NULL) {
+        error_set(why, why_len, "the entry lacks a field (position, case, evidence, "
+                                "fetched_at, prev, chain) or holds a malformed one");
+        goto cleanup;
+    }
+    if (strcmp(link->position, expected) != 0) {
+        error_set(why, why_len, "the entry says position %.30s: an entry before it was "
+                                "deleted, inserted or moved", link->position);
+        goto cleanup;
+    }
+    if (strcmp(link->prev, prev) != 0) {
+        error_set(why, why_len, "its prev is not the hash of link %lld: an entry before it was "
+                                "deleted, inserted, moved or altered", position - 1);
+        goto cleanup;
+    }
+    if (!cases_id_valid(link->case_id)) {
+        error_set(why, why_len, "the case id is malformed");
+        goto cleanup;
+    }
+    if (cases_get(redis, config, shard, link->case_id, &kase, &found, err, err_len) != 0) {
+        rc = -1;
+        goto cleanup;
+    }
+    if (!found) {
+        error_set(why, why_len, "case %s is missing", link->case_id);
+        goto cleanup;
+    }
+    if (check_case(&kase, link->case_id, &check, why, why_len) != 0)
+        goto cleanup;
+    if (strcmp(link->evidence, check.evidence) != 0) {
+        error_set(why, why_len, "the entry's evidence hash is not the case's evidence");
+        goto cleanup;
+    }
+    if (strcmp(link->fetched_at, message_fetched_at(&check)) != 0) {
+        error_set(why, why_len, "the entry's fetched_at is not the message's");
+        goto cleanup;
+    }
+    evidence_link_hash(prev, link->case_id, check.evidence, link->fetched_at, chain);
+    if (strcmp(link->chain, chain) != 0) {
+        error_set(why, why_len, "the link hash does not match what it links");
+        goto cleanup;
+    }
+    if (!stored_equals(&kase, "chain_position", expected) ||
+        !stored_equals(&kase, "chain", chain) ||
+        !stored_equals(&kase, "chain_id", link->stream_id)) {
+        error_set(why, why_len, "the case points at another link");
+        goto cleanup;
+    }
+    rc = 0;
+
+cleanup:
+    case_check_free(&check);
+    case_fields_free(&kase);
+    return rc;
+}
+
+static void report_broken(struct evidence_report *report, long long position,
+                          const struct evidence_link *link)
+{
+    report->broken = 1;
+    report->position = position;
+    if (link != NULL) {
+        snprintf(report->stream_id, sizeof(report->stream_id), "%s", link->stream_id);
+        if (link->case_id != NULL && cases_id_valid(link->case_id))
+            snprintf(report->case_id, sizeof(report->case_id), "%s", link->case_id);
+    }
+}
+
+/* With no head, the chain must be empty too: otherwise the head was deleted. A first link
+ * appended since the head was read comes with a head, so the head is read once more. */
+static int headless_chain(struct redis_sync *redis, const struct netra_config *config, int shard,
+                          struct evidence_report *report, char *err, size_t err_len)
+{
+    struct evidence_links first;
+    int malformed = 0;
+    if (evidence_links_read(redis, config, shard, "-", 1, 1, &first, err, err_len) != 0)
+        return -1;
+    size_t links = first.count;
+    evidence_links_free(&first);
+    if (links == 0)
+        return 0;
+    if (evidence_head_read(redis, config, shard, &report->head, &malformed, err, err_len) != 0)
+        return -1;
+    if (malformed || report->head.position == 0) {
+        report_broken(report, 1, NULL);
+        error_set(report->why, sizeof(report->why),
+                  "the chain has links but its head is %s", malformed ? "malformed" : "missing");
+        return 0;
+    }
+    return evidence_verify(redis, config, shard, report, err, err_len);
+}
+
+int evidence_verify(struct redis_sync *redis, const struct netra_config *config, int shard,
+                    struct evidence_report *report, char *err, size_t err_len)
+{
+    char prev[EVIDENCE_HASH_LEN + 1] = EVIDENCE_GENESIS, start[EVIDENCE_ID_LEN] = "-";
+    char problem[NETRA_ERR_LEN];
+    int include_start = 1, malformed = 0;
+    memset(report, 0, sizeof(*report));
+    if (evidence_head_read(redis, config, shard, &report->head, &malformed, problem,
+                           sizeof(problem)) != 0)
+        return error_set(err, err_len, "%s", problem);
+    if (malformed) {
+        report->broken = 1;
+        snprintf(report->why, sizeof(report->why), "%s", problem);
+        return 0;
+    }
+    if (report->head.position == 0)
+        return headless_chain(redis, config, shard, report, err, err_len);
+    while (report->links < report->head.position) {
+        struct evidence_links page;
+        long long left = report->head.position - report->links;
+        size_t want = left < VERIFY_PAGE ? (size_t)left : VERIFY_PAGE;
+        if (evidence_links_read(redis, config, shard, start, include_start, want, &page, err,
+                                err_len) != 0)
+            return -1;
+        for (size_t i = 0; i < page.count; i++) {
+            const struct evidence_link *link = &page.items[i];
+            long long position = report->links + 1;
+            int rc = check_link(redis, config, shard, link, position, prev, report->why,
+                                sizeof(report->why), err, err_len);
+            if (rc != 0) {
+                if (rc > 0)
+                    report_broken(report, position, link);
+                evidence_links_free(&page);
+                return rc < 0 ? -1 : 0;
+            }
+            memcpy(prev, link->chain, sizeof(prev));
+            report->links++;
+        }
+        if (page.count > 0)
+            snprintf(start, sizeof(start), "%s", page.items[page.count - 1].stream_id);
+        include_start = 0;
+        size_t read = page.count;
+        evidence_links_free(&page);
+        if (read < want) {
+            report_broken(report, report->links + 1, NULL);
+            error_set(report->why, sizeof(report->why),
+                      "the head says %lld links but the chain ends after %lld: entries were "
+                      "deleted", report->head.position, report->links);
+            return 0;
+        }
+    }
+    if (strcmp(prev, report->head.chain) != 0) {
+        report_broken(report, report->head.position, NULL);
+        error_set(report->why, sizeof(report->why),
+                  "the head's hash is not the hash of link %lld", report->head.position);
+    }
+    return 0;
+}
+
+/* ---- export ---- */
+
+static char *base64_of(const unsigned char *data, size_t len)
+{
+    if (len > (size_t)POST_MESSAGE_MAX_RAW_BYTES)
+        return NULL;
+    char *out = malloc(4 * ((len + 2) / 3) + 1);
+    if (out == NULL)
+        return NULL;
+    EVP_EncodeBlock((unsigned char *)out, data, (int)len);
+    return out;
+}
+
+static const char *const verify_steps[] = {
+    "Every command reads this file as bundle.json; each printed hash must equal the field named.",
+    "raw_sha256: jq -r .raw_base64 bundle.json | base64 -d | sha256sum",
+    "message_sha256: jq -j .message_json bundle.json | sha256sum",
+    "evidence_hash: jq -j '.raw_sha256 + .message_sha256' bundle.json | sha256sum",
+    "chain.hash: jq -j '.chain.prev + .case + .evidence_hash + .fetched_at' bundle.json | "
+    "sha256sum",
+    "chain.next.hash (when there is a next link): jq -j '.chain.hash + .chain.next.case + "
+    ".chain.next.evidence_hash + .chain.next.fetched_at' bundle.json | sha256sum",
+    "case (its first 32 digits): jq -j .message_json bundle.json | jq -j '.account + \"\\n\" + "
+    ".id' | sha256sum",
+    "The message's sha256, account, id and fetched_at are those of the bundle: jq -r "
+    ".message_json bundle.json | jq .",
+};
+
+static cJSON *add_object(cJSON *parent, const char *name)
+{
+    return parent != NULL ? cJSON_AddObjectToObject(parent, name) : NULL;
+}
+
+static int add_string(cJSON *object, const char *name, const char *value)
+{
+    return object != NULL && cJSON_AddStringToObject(object, name, value ? value : "") != NULL
+               ? 0
+               : -1;
+}
+
+static int add_number(cJSON *object, const char *name, double value)
+{
+    return object != NULL && cJSON_AddNumberToObject(object, name, value) != NULL ? 0 : -1;
+}
+
+/* The stored JSON text as a JSON value, or as a string when it does not parse. */
+static int add_json(cJSON *object, const char *name, const char *text)
+{
+    cJSON *value = text != NULL ? cJSON_Parse(text) : NULL;
+    if (value == NULL)
+        return add_string(object, name, text);
+    if (object == NULL || !cJSON_AddItemToObject(object, name, value)) {
+        cJSON_Delete(value);
+        return -1;
+    }
+    return 0;
+}
+
+static int add_link(cJSON *chain, const char *name, const struct evidence_link *link)
+{
+    if (link == NULL)
+        return chain != NULL && cJSON_AddNullToObject(chain, name) != NULL ? 0 : -1;
+    cJSON *object = add_object(chain, name);
+    return add_number(object, "position", link->position ? atof(link->position) : 0) != 0 ||
+                   add_string(object, "stream_id", link->stream_id) != 0 ||
+                   add_string(object, "case", link->case_id) != 0 ||
+                   add_string(object, "evidence_hash", link->evidence) != 0 ||
+                   add_string(object, "fetched_at", link->fetched_at) != 0 ||
+                   add_string(object, "prev", link->prev) != 0 ||
+                   add_string(object, "hash", link->chain) != 0
+               ? -1
+               : 0;
+}
+
+static char *utc_now(char *out, size_t len)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return out;
+}
+
+static char *bundle_json(const struct case_fields *kase, const struct case_check *check,
+                         const char *case_id, int shard, const struct evidence_link *link,
+                         const struct evidence_link *next, const struct evidence_head *head)
+{
+    char now[32], *raw = base64_of(check->raw, check->raw_len), *text = NULL;
+    cJSON *root = cJSON_CreateObject(), *steps = NULL;
+    cJSON *score = NULL, *chain = NULL, *head_json = NULL;
+    if (raw == NULL || root == NULL ||
+        add_string(root, "format", "netra-evidence-bundle/1") != 0 ||
+        add_string(root, "case", case_id) != 0 || add_number(root, "shard", shard) != 0 ||
+        add_string(root, "account", check->message->account) != 0 ||
+        add_string(root, "post_id", check->message->id) != 0 ||
+        add_string(root, "url", check->message->url) != 0 ||
+        add_string(root, "fetched_at", message_fetched_at(check)) != 0 ||
+        add_string(root, "status", case_string(kase, "status")) != 0 ||
+        (score = add_object(root, "score")) == NULL ||
+        add_string(score, "verdict", case_string(kase, "verdict")) != 0 ||
+        add_string(score, "political", case_string(kase, "political")) != 0 ||
+        add_string(score, "partisan", case_string(kase, "partisan")) != 0 ||
+        add_string(score, "ruleset", case_string(kase, "ruleset")) != 0 ||
+        add_json(score, "explanation", case_string(kase, "explanation")) != 0 ||
+        add_string(root, "message_json", case_string(kase, "message")) != 0 ||
+        add_json(root, "message", case_string(kase, "message")) != 0 ||
+        add_string(root, "message_sha256", check->message_sha256) != 0 ||
+        add_string(root, "raw_base64", raw) != 0 ||
+        add_string(root, "raw_sha256", check->raw_sha256) != 0 ||
+        add_string(root, "evidence_hash", check->evidence) != 0 ||
+        (chain = add_object(root, "chain")) == NULL ||
+        add_number(chain, "position", atof(link->position)) != 0 ||
+        add_string(chain, "stream_id", link->stream_id) != 0 ||
+        add_string(chain, "prev", link->prev) != 0 || add_string(chain, "hash", link->chain) != 0 ||
+        add_link(chain, "next", next) != 0 || (head_json = add_object(chain, "head")) == NULL ||
+        add_number(head_json, "position", (double)head->position) != 0 ||
+        add_string(head_json, "hash", head->chain) != 0 ||
+        add_string(head_json, "stream_id", head->stream_id) != 0 ||
+        add_string(root, "exported_at", utc_now(now, sizeof(now))) != 0 ||
+        (steps = cJSON_AddArrayToObject(root, "verify")) == NULL)
+        goto cleanup;
+    for (size_t i = 0; i < sizeof(verify_steps) / sizeof(verify_steps[0]); i++) {
+        cJSON *step = cJSON_CreateString(verify_steps[i]);
+        if (step == NULL || !cJSON_AddItemToArray(steps, step)) {
+            cJSON_Delete(step);
+            goto cleanup;
+        }
+    }
+    text = cJSON_Print(root);
+
+cleanup:
+    cJSON_Delete(root);
+    free(raw);
+    return text;
+}
+
+/* The link of a verified case: its entry must be the one the case names, and recompute. */
+static int case_link(struct redis_sync *redis, const struct netra_config *config, int shard,
+                     const struct case_fields *kase, const char *case_id, const char *evidence,
+                     struct evidence_links *links, char *err, size_t err_len)
+{
+    const char *chain_id = case_string(kase, "chain_id");
+    if (chain_id == NULL || chain_id[0] == '\0' || strlen(chain_id) >= EVIDENCE_ID_LEN)
+        return error_set(err, err_len, "case %s names no evidence link", case_id);
+    if (evidence_links_read(redis, config, shard, chain_id, 1, 2, links, err, err_len) != 0)
+        return -1;
+    const struct evidence_link *link = links->count > 0 ? &links->items[0] : NULL;
+    if (link == NULL || strcmp(link->stream_id, chain_id) != 0 || link->position == NULL ||
+        link->prev == NULL || link->chain == NULL || link->case_id == NULL ||
+        strcmp(link->case_id, case_id) != 0 || !stored_equals(kase, "chain", link->chain))
+        return error_set(err, err_len, "case %s: its evidence link %s is missing or not its "
+                         "own; run netra evidence verify", case_id, chain_id);
+    char chain[EVIDENCE_HASH_LEN + 1];
+    evidence_link_hash(link->prev, case_id, evidence,
+                       link->fetched_at != NULL ? link->fetched_at : "", chain);
+    if (strcmp(chain, link->chain) != 0)
+        return error_set(err, err_len, "case %s: its evidence link %s does not recompute; run "
+                         "netra evidence verify", case_id, chain_id);
+    return 0;
+}
+
+int evidence_export(struct shards *shards, const struct netra_config *config,
+                    const char *case_id, char **json, int *found, char *err, size_t err_len)
+{
+    struct case_fields kase = {0};
+    struct case_check check = {0};
+    struct evidence_links links = {0};
+    struct evidence_head head;
+    char why[NETRA_ERR_LEN];
+    int shard = 0, malformed = 0, rc = -1;
+    *json = NULL;
+    *found = 0;
+    if (!cases_id_valid(case_id))
+        return error_set(err, err_len, "\"%.40s\" is not a case id (32 hex digits)", case_id);
+    for (; shard < shards_count(shards) && !*found; shard++) {
+        case_fields_free(&kase);
+        if (cases_get(shards_get(shards, shard), config, shard, case_id, &kase, found, err,
+                      err_len) != 0)
+            goto cleanup;
+    }
+    if (!*found) {
+        rc = 0;
+        goto cleanup;
+    }
+    shard--;
+    struct redis_sync *redis = shards_get(shards, shard);
+    if (check_case(&kase, case_id, &check, why, sizeof(why)) != 0) {
+        error_set(err, err_len, "case %s: its evidence does not verify: %s", case_id, why);
+        goto cleanup;
+    }
+    if (case_link(redis, config, shard, &kase, case_id, check.evidence, &links, err,
+                  err_len) != 0 ||
+        evidence_head_read(redis, config, shard, &head, &malformed, err, err_len) != 0 ||
+        malformed)
+        goto cleanup;
+    *json = bundle_json(&kase, &check, case_id, shard, &links.items[0],
+                        links.count > 1 ? &links.items[1] : NULL, &head);
+    if (*json == NULL) {
+        error_set(err, err_len, "case %s: out of memory building the bundle", case_id);
+        goto cleanup;
+    }
+    rc = 0;
+
+cleanup:
+    evidence_links_free(&links);
+    case_check_free(&check);
+    case_fields_free(&kase);
+    return rc;
+}
