@@ -143,7 +143,7 @@ static const struct bank_author everyday_authors[] = {
     {"rahmat_hidayat", "Rahmat Hidayat"},
     {"infoBMKG", "BMKG"},
     {"pemkot_info", "Info Pemkot"},
-    {"kulinernusantara", "Kuliner Nusantara"},
+    {"kuliner_nusa", "Kuliner Nusantara"},
     {"kompascom", "Kompas.com"},
 };
 
@@ -158,9 +158,9 @@ static const struct bank_author political_authors[] = {
 static const struct bank_author partisan_authors[] = {
     {"gerindra", "Partai Gerindra"},
     {"PDI_Perjuangan", "PDI Perjuangan"},
-    {"hendra_wiratmaja", "Hendra Wiratmaja"},
-    {"ratna_kusuma_official", "Ratna Kusumawardani"},
-    {"relawan_yudistira", "Relawan Yudistira-Marwan"},
+    {"hendra_wiratma", "Hendra Wiratmaja"},
+    {"ratnakusuma_ofc", "Ratna Kusumawardani"},
+    {"relawan_yudis", "Relawan Yudistira-Marwan"},
 };
 
 static const char *const generic_alts[] = {

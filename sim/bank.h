@@ -23,7 +23,7 @@ struct bank_text {
 /* Someone the civil servants repost, reply to or quote: friends, news outlets, government
  * bodies, and campaign accounts (for partisan reposts). */
 struct bank_author {
-    const char *handle; /* ASCII [A-Za-z0-9_] */
+    const char *handle; /* ASCII [A-Za-z0-9_], at most 15 bytes: X's username limit */
     const char *name;
 };
 

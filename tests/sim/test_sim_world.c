@@ -361,6 +361,23 @@ static void test_bank_is_valid_utf8(void **state)
     }
 }
 
+/* Quoted and reposted authors appear as X users too, so every handle must be a valid X username. */
+static void test_bank_authors_are_valid_usernames_everywhere(void **state)
+{
+    (void)state;
+    struct sim_rng rng;
+    sim_rng_init(&rng, 42, 7);
+    for (int c = 0; c < BANK_CATEGORY_COUNT; c++)
+        for (int i = 0; i < 200; i++) {
+            const char *handle = bank_pick_author(&rng, (enum bank_category)c)->handle;
+            size_t len = strlen(handle);
+            if (len < 1 || len > 15 ||
+                strspn(handle, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") !=
+                    len)
+                fail_msg("author handle \"%s\" is not an X username", handle);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -378,6 +395,7 @@ int main(void)
         cmocka_unit_test(test_gzip_negotiation),
         cmocka_unit_test(test_time_formats),
         cmocka_unit_test(test_bank_is_valid_utf8),
+        cmocka_unit_test(test_bank_authors_are_valid_usernames_everywhere),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
