@@ -17,7 +17,7 @@ static const char usage_text[] =
     "usage: netra watchlist import FILE\n"
     "       netra watchlist list [--json]\n"
     "       netra watchlist remove ID\n\n"
-    "import   reads a CSV or JSON watchlist; each bad row is reported as FILE:line N: reason\n"
+    "import   reads a CSV or JSON watchlist; each bad row is reported as "FILE: line N: reason"\n"
     "         and skipped, the good rows are added or updated (crawl state and schedule of\n"
     "         existing accounts are kept; new accounts are due at once). Exit 1 if any row was\n"
     "         bad.\n"
