@@ -17,10 +17,10 @@ static const char usage_text[] =
     "usage: netra watchlist import FILE\n"
     "       netra watchlist list [--json]\n"
     "       netra watchlist remove ID\n\n"
-    "import   reads a CSV or JSON watchlist; each bad row is reported as "FILE: line N: reason"\n"
-    "         and skipped, the good rows are added or updated (crawl state and schedule of\n"
-    "         existing accounts are kept; new accounts are due at once). Exit 1 if any row was\n"
-    "         bad.\n"
+    "import   reads a CSV or JSON watchlist; each bad row is reported as\n"
+    "         \"FILE: line N: reason\" and skipped, the good rows are added or updated (crawl\n"
+    "         state and schedule of existing accounts are kept; new accounts are due at once).\n"
+    "         Exit 1 if any row was bad.\n"
     "list     every account with its platform, handle and crawl status (--json: one array)\n"
     "remove   stops watching an account and deletes its state\n";
 
@@ -96,7 +96,6 @@ fail:
     return NULL;
 }
 
-/* The parser's messages start "line N: "; the CLI prints FILE:line N: itself. */
 static int watchlist_import(const char *path)
 {
     char err[NETRA_ERR_LEN];
