@@ -11,5 +11,7 @@ int cmd_eval(int argc, char **argv);
 int cmd_parse(int argc, char **argv);
 int cmd_rescan(int argc, char **argv);
 int cmd_evidence(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_desk_hash(int argc, char **argv);
 
 #endif

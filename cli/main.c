@@ -20,6 +20,8 @@ static const struct command commands[] = {
     {"parse", cmd_parse, "post messages a saved platform response yields, no network or Redis"},
     {"rescan", cmd_rescan, "fetch one account again back to a date, and follow it"},
     {"evidence", cmd_evidence, "verify the evidence chains, export a case's evidence bundle"},
+    {"audit", cmd_audit, "the audit trail: decisions, logins, exports, rescans, watchlist"},
+    {"desk-hash", cmd_desk_hash, "hash a netra-desk password or token (read from stdin)"},
 };
 
 static void usage(FILE *out)

@@ -18,6 +18,9 @@
 
 /* Most entries a platform's allowed_hosts may list. */
 #define CONFIG_MAX_ALLOWED_HOSTS 8
+/* Most users and webhooks netra-desk may list. */
+#define CONFIG_MAX_DESK_USERS 1000
+#define CONFIG_MAX_DESK_WEBHOOKS 16
 
 /* One platform's section, platforms.<name>: where its API is and how hard netra may use it. */
 struct platform_config {
@@ -28,6 +31,21 @@ struct platform_config {
     int min_interval_ms;     /* between the starts of two requests to one host (or token) */
     char **allowed_hosts;    /* hosts requests and redirects may reach; NULL = base_url's host */
     size_t allowed_host_count;
+};
+
+/* One netra-desk user, desk.users[i]. Secrets are hash strings
+ * "pbkdf2-sha256$<iterations>$<salt base64>$<hash base64>" (`netra desk-hash` makes them). */
+struct desk_user_config {
+    char *name;     /* 1..64 bytes: letters, digits, . _ @ - */
+    char *role;     /* "reviewer" | "supervisor" | "feed" */
+    char *password; /* hash string, "" = no password login */
+    char *token;    /* hash string of the bearer token, "" = no token */
+};
+
+/* One webhook receiver of confirmed findings, desk.webhooks[i]. */
+struct desk_webhook_config {
+    char *url;
+    char *secret; /* the HMAC-SHA256 key; write it as "$ENV:NAME" */
 };
 
 struct netra_config {
@@ -102,6 +120,24 @@ struct netra_config {
     struct {
         int unflagged_days; /* posts and results that no case holds */
     } retention;
+
+    struct {
+        char *listen;          /* "host:port" (IPv6 as "[::1]:8480") */
+        int threads;           /* libmicrohttpd's thread pool */
+        long max_body_bytes;   /* a larger request body is answered 413 */
+        int max_header_bytes;  /* request line and headers together; more is answered 431 */
+        int session_ttl_s;
+        int four_eyes;         /* 1: a confirmation needs two different reviewers */
+        char *web_dir;         /* the console's files */
+        char *public_url;      /* how feeds link back to netra-desk */
+        char *language;        /* the console's default: "id" or "en" */
+        struct desk_user_config *users;
+        size_t user_count;
+        struct desk_webhook_config *webhooks;
+        size_t webhook_count;
+        int webhook_max_attempts;
+        int webhook_backoff_ms; /* first retry wait; doubles per attempt up to 5 minutes */
+    } desk;
 
     struct {
         int heartbeat_interval_ms;

@@ -188,3 +188,59 @@ int keys_evidence_head(char *out, size_t out_len, const char *prefix, int shard,
 {
     return key_format(out, out_len, prefix, shard, "evidence:head", NULL, err, err_len);
 }
+
+int keys_alerts(char *out, size_t out_len, const char *prefix, int shard, char *err,
+                size_t err_len)
+{
+    return key_format(out, out_len, prefix, shard, "alerts", NULL, err, err_len);
+}
+
+int keys_audit(char *out, size_t out_len, const char *prefix, int shard, char *err,
+               size_t err_len)
+{
+    return key_format(out, out_len, prefix, shard, "audit", NULL, err, err_len);
+}
+
+int keys_session(char *out, size_t out_len, const char *prefix, const char *session_hash,
+                 char *err, size_t err_len)
+{
+    return key_format(out, out_len, prefix, -1, "session", session_hash, err, err_len);
+}
+
+static int shard_pattern(char *out, size_t out_len, const char *prefix, int shard,
+                         const char *name, char *err, size_t err_len)
+{
+    char start[KEYS_MAX_LEN];
+    if (key_format(start, sizeof(start), prefix, shard, name, NULL, err, err_len) != 0)
+        return -1;
+    strncat(start, ":", sizeof(start) - strlen(start) - 1);
+    return glob_prefix(out, out_len, start, err, err_len);
+}
+
+int keys_case_pattern(char *out, size_t out_len, const char *prefix, int shard, char *err,
+                      size_t err_len)
+{
+    return shard_pattern(out, out_len, prefix, shard, "case", err, err_len);
+}
+
+int keys_result_pattern(char *out, size_t out_len, const char *prefix, int shard, char *err,
+                        size_t err_len)
+{
+    return shard_pattern(out, out_len, prefix, shard, "result", err, err_len);
+}
+
+int keys_webhook(char *out, size_t out_len, const char *prefix, int shard, const char *webhook_id,
+                 char *err, size_t err_len)
+{
+    return key_format(out, out_len, prefix, shard, "webhook", webhook_id, err, err_len);
+}
+
+int keys_webhook_log(char *out, size_t out_len, const char *prefix, int shard,
+                     const char *webhook_id, char *err, size_t err_len)
+{
+    char suffix[KEYS_MAX_LEN];
+    if (webhook_id[0] == '\0')
+        return error_set(err, err_len, "key webhook: empty id");
+    snprintf(suffix, sizeof(suffix), "%s:log", webhook_id);
+    return key_format(out, out_len, prefix, shard, "webhook", suffix, err, err_len);
+}

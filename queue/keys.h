@@ -70,4 +70,29 @@ int keys_evidence(char *out, size_t out_len, const char *prefix, int shard, char
 int keys_evidence_head(char *out, size_t out_len, const char *prefix, int shard, char *err,
                        size_t err_len);
 
+/* netra-desk. alerts: stream of confirmed findings of a shard (the feeds); audit: stream of
+ * reviewer and operator acts of a shard (shard 0 holds those tied to no account); session:<id
+ * hash> (hash): one console login, on shard 0's Redis, belonging to no shard like proc:. */
+int keys_alerts(char *out, size_t out_len, const char *prefix, int shard, char *err,
+                size_t err_len);
+int keys_audit(char *out, size_t out_len, const char *prefix, int shard, char *err,
+               size_t err_len);
+int keys_session(char *out, size_t out_len, const char *prefix, const char *session_hash,
+                 char *err, size_t err_len);
+
+/* SCAN patterns matching every case:<cid> and every result:<post id> of a shard (netra-desk's
+ * listings and stats). */
+int keys_case_pattern(char *out, size_t out_len, const char *prefix, int shard, char *err,
+                      size_t err_len);
+int keys_result_pattern(char *out, size_t out_len, const char *prefix, int shard, char *err,
+                        size_t err_len);
+
+/* netra-desk's webhook deliveries to one receiver (webhook_id: desk/webhook.h), per shard:
+ * webhook:<id> (hash: alert entry id -> state of a delivery still being tried) and
+ * webhook:<id>:log (capped stream of finished deliveries). */
+int keys_webhook(char *out, size_t out_len, const char *prefix, int shard, const char *webhook_id,
+                 char *err, size_t err_len);
+int keys_webhook_log(char *out, size_t out_len, const char *prefix, int shard,
+                     const char *webhook_id, char *err, size_t err_len);
+
 #endif

@@ -133,6 +133,19 @@ static void assert_defaults(const struct netra_config *config)
     assert_int_equal(config->process.heartbeat_interval_ms, 5000);
     assert_int_equal(config->process.heartbeat_ttl_s, 30);
     assert_int_equal(config->process.log_level, LOG_LEVEL_INFO);
+    assert_string_equal(config->desk.listen, "127.0.0.1:8480");
+    assert_int_equal(config->desk.threads, 4);
+    assert_int_equal(config->desk.max_body_bytes, 1048576);
+    assert_int_equal(config->desk.max_header_bytes, 16384);
+    assert_int_equal(config->desk.session_ttl_s, 28800);
+    assert_int_equal(config->desk.four_eyes, 0);
+    assert_string_equal(config->desk.web_dir, "desk/web");
+    assert_string_equal(config->desk.public_url, "http://127.0.0.1:8480");
+    assert_string_equal(config->desk.language, "id");
+    assert_int_equal(config->desk.user_count, 0);
+    assert_int_equal(config->desk.webhook_count, 0);
+    assert_int_equal(config->desk.webhook_max_attempts, 8);
+    assert_int_equal(config->desk.webhook_backoff_ms, 1000);
 }
 
 /* ---- defaults ---------------------------------------------------------------------------- */
@@ -1052,6 +1065,83 @@ static void clear_netra_environment(void)
     }
 }
 
+/* ---- netra-desk ------------------------------------------------------------------------- */
+
+#define HASH "pbkdf2-sha256$200000$MDEyMzQ1Njc4OWFiY2RlZg==$hRRjgXWkW8ResfIvBP99J/T4vkgEmMRV/0tJTOjR59I="
+
+static void desk_users_and_webhooks_are_lists_of_objects(void **state)
+{
+    (void)state;
+    setenv("NETRA_TEST_HOOK_SECRET", "0123456789abcdef0123", 1);
+    struct netra_config *config = parse_ok(
+        "{\"desk\": {\"four_eyes\": true, \"listen\": \"[::1]:9000\", \"language\": \"en\",\n"
+        "  \"users\": [{\"name\": \"rina\", \"role\": \"reviewer\", \"password\": \"" HASH "\"},\n"
+        "            {\"name\": \"bawaslu\", \"role\": \"feed\", \"token\": \"" HASH "\"}],\n"
+        "  \"webhooks\": [{\"url\": \"https://bawaslu.example/hook\",\n"
+        "               \"secret\": \"$ENV:NETRA_TEST_HOOK_SECRET\"}]}}");
+    assert_int_equal(config->desk.four_eyes, 1);
+    assert_string_equal(config->desk.listen, "[::1]:9000");
+    assert_int_equal(config->desk.user_count, 2);
+    assert_string_equal(config->desk.users[0].name, "rina");
+    assert_string_equal(config->desk.users[0].role, "reviewer");
+    assert_string_equal(config->desk.users[0].password, HASH);
+    assert_string_equal(config->desk.users[0].token, "");
+    assert_string_equal(config->desk.users[1].password, "");
+    assert_string_equal(config->desk.users[1].token, HASH);
+    assert_int_equal(config->desk.webhook_count, 1);
+    assert_string_equal(config->desk.webhooks[0].url, "https://bawaslu.example/hook");
+    assert_string_equal(config->desk.webhooks[0].secret, "0123456789abcdef0123");
+    config_free(config);
+
+    setenv("NETRA_DESK_FOUR_EYES", "true", 1);
+    setenv("NETRA_DESK_USERS", "[{\"name\": \"sari\", \"role\": \"supervisor\"}]", 1);
+    config = parse_ok("{}");
+    assert_int_equal(config->desk.four_eyes, 1);
+    assert_int_equal(config->desk.user_count, 1);
+    assert_string_equal(config->desk.users[0].role, "supervisor");
+    config_free(config);
+    unsetenv("NETRA_DESK_FOUR_EYES");
+    unsetenv("NETRA_DESK_USERS");
+    unsetenv("NETRA_TEST_HOOK_SECRET");
+}
+
+static void bad_desk_users_and_webhooks_are_named(void **state)
+{
+    (void)state;
+    const struct {
+        const char *json, *error;
+    } cases[] = {
+        {"{\"desk\": {\"users\": [{\"name\": \"rina\", \"role\": \"admin\"}]}}",
+         "desk.users[0].role: must be \"reviewer\", \"supervisor\" or \"feed\""},
+        {"{\"desk\": {\"users\": [{\"role\": \"reviewer\"}]}}", "desk.users[0]: missing name"},
+        {"{\"desk\": {\"users\": [{\"name\": \"a b\", \"role\": \"feed\"}]}}",
+         "desk.users[0].name: must hold only letters, digits, . _ @ -"},
+        {"{\"desk\": {\"users\": [{\"name\": \"r\", \"role\": \"feed\", \"password\": \"hunter2\"}]}}",
+         "desk.users[0].password: must be a hash \"pbkdf2-sha256$...\" from `netra desk-hash`, "
+         "not the secret"},
+        {"{\"desk\": {\"users\": [{\"name\": \"r\", \"role\": \"feed\", \"pin\": \"1\"}]}}",
+         "desk.users[0].pin: unknown key"},
+        {"{\"desk\": {\"users\": [{\"name\": \"r\", \"role\": \"feed\"}, "
+         "{\"name\": \"r\", \"role\": \"reviewer\"}]}}",
+         "desk.users[1]: user \"r\" is listed twice"},
+        {"{\"desk\": {\"users\": [\"rina\"]}}", "desk.users[0]: expected an object, got \"rina\""},
+        {"{\"desk\": {\"users\": {}}}", "desk.users: expected a list of users, got an object"},
+        {"{\"desk\": {\"webhooks\": [{\"url\": \"ftp://x\", \"secret\": \"0123456789abcdef\"}]}}",
+         "desk.webhooks[0].url: must start with http:// or https://"},
+        {"{\"desk\": {\"webhooks\": [{\"url\": \"https://x\", \"secret\": \"short\"}]}}",
+         "desk.webhooks[0].secret: must be 16..4096 bytes long, got 5"},
+        {"{\"desk\": {\"four_eyes\": 1}}", "desk.four_eyes: expected true or false, got 1"},
+        {"{\"desk\": {\"listen\": \"127.0.0.1\"}}",
+         "desk.listen: must be host:port, e.g. 127.0.0.1:8480"},
+        {"{\"desk\": {\"listen\": \"127.0.0.1:99999\"}}",
+         "desk.listen: must be host:port, e.g. 127.0.0.1:8480"},
+        {"{\"desk\": {\"language\": \"fr\"}}", "desk.language: must be \"id\" or \"en\""},
+        {"{\"desk\": {\"threads\": 0}}", "desk.threads: must be 1..256, got 0"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        assert_string_equal(parse_error(cases[i].json), cases[i].error);
+}
+
 int main(void)
 {
     clear_netra_environment();
@@ -1093,6 +1183,8 @@ int main(void)
         cmocka_unit_test(a_file_that_cannot_be_read_is_named),
         cmocka_unit_test(every_problem_is_reported_one_a_line),
         cmocka_unit_test(a_long_list_of_problems_is_cut_to_the_buffer),
+        cmocka_unit_test(desk_users_and_webhooks_are_lists_of_objects),
+        cmocka_unit_test(bad_desk_users_and_webhooks_are_named),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
