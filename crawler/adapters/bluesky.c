@@ -36,17 +36,16 @@
  * by its DID, there and as author. */
 #include "crawler/adapters/adapter.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include <cjson/cJSON.h>
-#include <curl/curl.h>
 
 #include "config/log.h"
 #include "config/utf8.h"
+#include "crawler/adapters/adapter_json.h"
 #include "crawler/adapters/post_build.h"
 
 #define PLATFORM "bluesky"
@@ -59,64 +58,8 @@
 #define POST_COLLECTION "app.bsky.feed.post"
 #define REASON_REPOST "app.bsky.feed.defs#reasonRepost"
 #define REASON_PIN "app.bsky.feed.defs#reasonPin"
-/* A feed item is a few kilobytes; one over this is refused rather than carried through the
- * pipeline (the post message decoder takes at most POST_MESSAGE_MAX_JSON_BYTES). */
-#define ITEM_MAX_BYTES (1024 * 1024)
-#define WHERE_LEN 128
-/* A value quoted in an error message is cut to this many bytes. */
-#define SHOWN_BYTES 48
-#define SHOWN_LEN (SHOWN_BYTES + 4)
 
 /* ---- small helpers ---------------------------------------------------------------------- */
-
-/* Messages are logged and shown to operators: a hostile value must not forge lines or flood. */
-static const char *shown(const char *value, char out[SHOWN_LEN])
-{
-    size_t n = strlen(value);
-    int cut = n > SHOWN_BYTES;
-    if (cut) {
-        n = SHOWN_BYTES;
-        while (n > 0 && ((unsigned char)value[n] & 0xC0) == 0x80)
-            n--;
-    }
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)value[i];
-        out[i] = ch < 0x20 || ch == 0x7F ? '?' : value[i];
-    }
-    memcpy(out + n, cut ? "..." : "", cut ? 4 : 1);
-    return out;
-}
-
-static char *format_string(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *format_string(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return NULL;
-    char *s = malloc((size_t)n + 1);
-    if (s == NULL)
-        return NULL;
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    return s;
-}
-
-/* Names of nested fields in error messages: "feed[3]" + ".post" -> "feed[3].post". The
- * precisions keep every name within WHERE_LEN. */
-static void where_member(char out[WHERE_LEN], const char *where, const char *member)
-{
-    snprintf(out, WHERE_LEN, "%.80s%.40s", where, member);
-}
-
-static void where_index(char out[WHERE_LEN], const char *where, const char *member, size_t index)
-{
-    snprintf(out, WHERE_LEN, "%.80s%.20s[%zu]", where, member, index);
-}
 
 static int only_chars(const char *s, size_t max, const char *allowed)
 {
@@ -190,39 +133,8 @@ static char *post_page_url(const char *uri, const char *who)
     if (at_uri_split(uri, &parts) != 0 || strcmp(parts.collection, POST_COLLECTION) != 0 ||
         !rkey_valid(parts.rkey))
         return NULL;
-    return format_string("https://bsky.app/profile/%s/post/%s",
-                         who != NULL && handle_valid(who) ? who : parts.authority, parts.rkey);
-}
-
-static const char *base_url_of(const struct adapter_settings *settings)
-{
-    const char *configured = settings != NULL ? settings->base_url : NULL;
-    return configured != NULL && configured[0] != '\0' ? configured : DEFAULT_BASE_URL;
-}
-
-/* The base URL without trailing slashes; the caller frees it. */
-static char *base_url(const struct adapter_settings *settings, char *err, size_t err_len)
-{
-    char show[SHOWN_LEN];
-    const char *base = base_url_of(settings);
-    if (strncmp(base, "https://", 8) != 0 && strncmp(base, "http://", 7) != 0) {
-        error_set(err, err_len, "base_url \"%s\": expected an http:// or https:// URL",
-                  shown(base, show));
-        return NULL;
-    }
-    size_t n = strlen(base);
-    while (n > 0 && base[n - 1] == '/')
-        n--;
-    char *url = strndup(base, n);
-    if (url == NULL)
-        error_set(err, err_len, "out of memory");
-    return url;
-}
-
-static int page_size(const struct adapter_settings *settings)
-{
-    int n = settings != NULL ? settings->page_size : 0;
-    return n <= 0 || n > PAGE_SIZE_MAX ? PAGE_SIZE_MAX : n;
+    return adapter_format("https://bsky.app/profile/%s/post/%s",
+                          who != NULL && handle_valid(who) ? who : parts.authority, parts.rkey);
 }
 
 static int page_token_valid(const char *token)
@@ -234,84 +146,6 @@ static int page_token_valid(const char *token)
         if ((unsigned char)token[i] < 0x20 || token[i] == 0x7F)
             return 0;
     return 1;
-}
-
-/* ---- JSON ------------------------------------------------------------------------------- */
-
-/* cJSON cuts a C string at an escaped NUL (\u0000) without a word; such an escape becomes
- * U+FFFD instead, so nothing after it is lost. A raw NUL byte is not JSON at all. */
-static int json_parse(const char *body, size_t len, cJSON **root, char *err, size_t err_len)
-{
-    *root = NULL;
-    if (body == NULL)
-        len = 0;
-    const char *nul = len > 0 ? memchr(body, '\0', len) : NULL;
-    if (nul != NULL)
-        return error_set(err, err_len, "body: NUL byte at offset %zu, not JSON",
-                         (size_t)(nul - body));
-    char *copy = malloc(len + 1);
-    if (copy == NULL)
-        return error_set(err, err_len, "out of memory");
-    for (size_t i = 0; i < len;) {
-        if (body[i] == '\\' && len - i >= 6 && memcmp(body + i, "\\u0000", 6) == 0) {
-            memcpy(copy + i, "\\uFFFD", 6);
-            i += 6;
-        } else if (body[i] == '\\' && len - i >= 2) {
-            memcpy(copy + i, body + i, 2);
-            i += 2;
-        } else {
-            copy[i] = body[i];
-            i++;
-        }
-    }
-    copy[len] = '\0';
-    const char *end = NULL;
-    *root = cJSON_ParseWithLengthOpts(copy, len + 1, &end, 1);
-    size_t at = end != NULL && end >= copy ? (size_t)(end - copy) : 0;
-    free(copy);
-    if (*root == NULL)
-        return error_set(err, err_len, "body: not valid JSON (byte %zu)", at);
-    return 0;
-}
-
-static int is_absent(const cJSON *value)
-{
-    return value == NULL || cJSON_IsNull(value);
-}
-
-/* A string member; an optional one may be absent or null (*out = NULL). */
-static int get_string(const cJSON *object, const char *name, int required, const char *where,
-                      const char **out, char *err, size_t err_len)
-{
-    const cJSON *value = cJSON_GetObjectItemCaseSensitive(object, name);
-    *out = NULL;
-    if (cJSON_IsString(value) && value->valuestring != NULL) {
-        *out = value->valuestring;
-        return 0;
-    }
-    if (!required && is_absent(value))
-        return 0;
-    return error_set(err, err_len, "%s.%s: %s", where, name,
-                     is_absent(value) ? "missing" : "expected a string");
-}
-
-/* A member of the given cJSON type (cJSON_Object or cJSON_Array); an optional one may be absent
- * or null (*out = NULL). */
-static int get_typed(const cJSON *object, const char *name, int type, int required,
-                     const char *where, const cJSON **out, char *err, size_t err_len)
-{
-    const cJSON *value = cJSON_GetObjectItemCaseSensitive(object, name);
-    *out = NULL;
-    if (!is_absent(value) && (value->type & 0xFF) == type) {
-        *out = value;
-        return 0;
-    }
-    if (!required && is_absent(value))
-        return 0;
-    return error_set(err, err_len, "%s.%s: %s", where, name,
-                     is_absent(value)      ? "missing"
-                     : type == cJSON_Array ? "expected an array"
-                                           : "expected an object");
 }
 
 /* The "$type" of a union member, or "". */
@@ -334,54 +168,10 @@ static const char *profile_name(const cJSON *profile)
     return NULL;
 }
 
-/* ---- results ---------------------------------------------------------------------------- */
-
-static int result_add(struct adapter_result *out, struct post_message *message, char *err,
-                      size_t err_len)
-{
-    struct post_message **posts = realloc(out->posts, (out->count + 1) * sizeof(*posts));
-    if (posts == NULL)
-        return error_set(err, err_len, "out of memory");
-    out->posts = posts;
-    out->posts[out->count++] = message;
-    return 0;
-}
-
-static int result_skip(struct adapter_result *out, const char *reason, char *err, size_t err_len)
-{
-    out->skipped++;
-    if (out->first_skip_reason != NULL)
-        return 0;
-    out->first_skip_reason = strdup(reason);
-    return out->first_skip_reason != NULL ? 0 : error_set(err, err_len, "out of memory");
-}
-
-/* ---- requests --------------------------------------------------------------------------- */
-
-static int request_headers(const struct adapter_settings *settings, struct adapter_request *out,
-                           char *err, size_t err_len)
-{
-    out->headers[out->header_count] = strdup("Accept: application/json");
-    if (out->headers[out->header_count] == NULL)
-        return error_set(err, err_len, "out of memory");
-    out->header_count++;
-    const char *token = settings != NULL ? settings->token : NULL;
-    if (token == NULL || token[0] == '\0')
-        return 0;
-    for (const char *p = token; *p != '\0'; p++)
-        if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7F)
-            return error_set(err, err_len, "token: contains a space, control or non-ASCII byte");
-    out->headers[out->header_count] = format_string("Authorization: Bearer %s", token);
-    if (out->headers[out->header_count] == NULL)
-        return error_set(err, err_len, "out of memory");
-    out->header_count++;
-    return 0;
-}
-
 static int build_request(const struct adapter_context *context, struct adapter_request *out,
                          char *err, size_t err_len)
 {
-    char show[SHOWN_LEN];
+    char show[ADAPTER_SHOWN_LEN];
     char *base = NULL, *value = NULL, *page = NULL;
     int rc = -1;
 
@@ -390,8 +180,8 @@ static int build_request(const struct adapter_context *context, struct adapter_r
         error_set(err, err_len, "no account to crawl");
         goto cleanup;
     }
-    base = base_url(context->settings, err, err_len);
-    if (base == NULL)
+    if (adapter_base_url(PLATFORM, context->settings != NULL ? context->settings->base_url : NULL,
+                         DEFAULT_BASE_URL, &base, err, err_len) != 0)
         goto cleanup;
     const char *handle = context->account->handle;
     const char *did = context->account->native_id;
@@ -399,49 +189,51 @@ static int build_request(const struct adapter_context *context, struct adapter_r
         if (!handle_valid(handle)) {
             error_set(err, err_len,
                       "handle \"%s\": expected a domain name such as name.bsky.social",
-                      shown(handle, show));
+                      adapter_shown(show, sizeof(show), handle));
             goto cleanup;
         }
-        value = curl_easy_escape(NULL, handle, 0);
+        value = adapter_percent_encode(handle);
         if (value == NULL) {
             error_set(err, err_len, "out of memory");
             goto cleanup;
         }
         out->url =
-            format_string("%s/xrpc/com.atproto.identity.resolveHandle?handle=%s", base, value);
+            adapter_format("%s/xrpc/com.atproto.identity.resolveHandle?handle=%s", base, value);
         out->is_lookup = 1;
     } else {
         if (!did_valid(did)) {
-            error_set(err, err_len, "account DID \"%s\": not a DID", shown(did, show));
+            error_set(err, err_len, "account DID \"%s\": not a DID",
+                      adapter_shown(show, sizeof(show), did));
             goto cleanup;
         }
         if (context->page != NULL && !page_token_valid(context->page)) {
-            error_set(err, err_len, "page \"%s\": not a feed cursor", shown(context->page, show));
+            error_set(err, err_len, "page \"%s\": not a feed cursor",
+                      adapter_shown(show, sizeof(show), context->page));
             goto cleanup;
         }
-        value = curl_easy_escape(NULL, did, 0);
-        page = context->page != NULL ? curl_easy_escape(NULL, context->page, 0) : NULL;
+        value = adapter_percent_encode(did);
+        page = context->page != NULL ? adapter_percent_encode(context->page) : NULL;
         if (value == NULL || (context->page != NULL && page == NULL)) {
             error_set(err, err_len, "out of memory");
             goto cleanup;
         }
-        out->url = format_string("%s/xrpc/app.bsky.feed.getAuthorFeed?actor=%s&limit=%d%s%s", base,
-                                 value, page_size(context->settings),
-                                 page != NULL ? "&cursor=" : "", page != NULL ? page : "");
+        out->url = adapter_format("%s/xrpc/app.bsky.feed.getAuthorFeed?actor=%s&limit=%d%s%s", base,
+                                  value, adapter_page_size(context->settings, 1, PAGE_SIZE_MAX),
+                                  page != NULL ? "&cursor=" : "", page != NULL ? page : "");
     }
     if (out->url == NULL) {
         error_set(err, err_len, "out of memory");
         goto cleanup;
     }
-    if (request_headers(context->settings, out, err, err_len) != 0)
+    if (adapter_request_json_headers(out, PLATFORM, context->settings, err, err_len) != 0)
         goto cleanup;
     rc = 0;
 
 cleanup:
     if (rc != 0)
         adapter_request_free(out);
-    curl_free(value);
-    curl_free(page);
+    free(value);
+    free(page);
     free(base);
     return rc;
 }
@@ -467,13 +259,15 @@ static int gone_error(int lookup, const char *error, const char *message)
 static int answer_not_ok(int lookup, const struct adapter_response *response,
                          struct adapter_result *out, char *err, size_t err_len)
 {
-    char show_error[SHOWN_LEN], show_message[SHOWN_LEN], scratch[NETRA_ERR_LEN];
+    char show_error[ADAPTER_SHOWN_REASON_LEN], show_message[ADAPTER_SHOWN_REASON_LEN];
+    char scratch[NETRA_ERR_LEN];
     cJSON *root = NULL;
     const char *error = NULL, *message = NULL;
-    if (json_parse(response->body, response->body_len, &root, scratch, sizeof(scratch)) == 0 &&
+    if (adapter_json_parse(response->body, response->body_len, "body", &root, scratch,
+                           sizeof(scratch)) == 0 &&
         cJSON_IsObject(root)) {
-        get_string(root, "error", 0, "body", &error, scratch, sizeof(scratch));
-        get_string(root, "message", 0, "body", &message, scratch, sizeof(scratch));
+        adapter_json_string(root, "error", 0, "body", &error, scratch, sizeof(scratch));
+        adapter_json_string(root, "message", 0, "body", &message, scratch, sizeof(scratch));
     }
     error = error != NULL ? error : "";
     message = message != NULL ? message : "";
@@ -482,8 +276,10 @@ static int answer_not_ok(int lookup, const struct adapter_response *response,
         out->gone = 1;
     else
         rc = error_set(err, err_len, "HTTP %ld%s%s%s%s", response->status,
-                       error[0] != '\0' ? ": " : "", shown(error, show_error),
-                       message[0] != '\0' ? ": " : "", shown(message, show_message));
+                       error[0] != '\0' ? ": " : "",
+                       adapter_shown(show_error, sizeof(show_error), error),
+                       message[0] != '\0' ? ": " : "",
+                       adapter_shown(show_message, sizeof(show_message), message));
     cJSON_Delete(root);
     return rc;
 }
@@ -492,14 +288,15 @@ static int answer_not_ok(int lookup, const struct adapter_response *response,
 
 static int parse_lookup(const cJSON *root, struct adapter_result *out, char *err, size_t err_len)
 {
-    char show[SHOWN_LEN];
+    char show[ADAPTER_SHOWN_LEN];
     const char *did;
     if (!cJSON_IsObject(root))
         return error_set(err, err_len, "body: expected an object with a did");
-    if (get_string(root, "did", 1, "body", &did, err, err_len) != 0)
+    if (adapter_json_string(root, "did", 1, "body", &did, err, err_len) != 0)
         return -1;
     if (!did_valid(did))
-        return error_set(err, err_len, "body.did \"%s\": not a DID", shown(did, show));
+        return error_set(err, err_len, "body.did \"%s\": not a DID",
+                         adapter_shown(show, sizeof(show), did));
     out->native_id = strdup(did);
     return out->native_id != NULL ? 0 : error_set(err, err_len, "out of memory");
 }
@@ -595,19 +392,20 @@ static int add_facets(const cJSON *record, const char *text, struct post_message
 static int add_images(const cJSON *view, const char *where, struct post_message *message, char *err,
                       size_t err_len)
 {
-    const cJSON *images, *image;
-    char image_where[WHERE_LEN], reason[NETRA_ERR_LEN];
-    if (get_typed(view, "images", cJSON_Array, 1, where, &images, err, err_len) != 0)
+    cJSON *images;
+    const cJSON *image;
+    char image_where[ADAPTER_WHERE_LEN], reason[NETRA_ERR_LEN];
+    if (adapter_json_array(view, "images", 1, where, &images, err, err_len) != 0)
         return -1;
     size_t i = 0;
     cJSON_ArrayForEach(image, images) {
         const char *fullsize, *thumb, *alt;
-        where_index(image_where, where, ".images", i++);
+        adapter_where_index(image_where, where, ".images", i++);
         if (!cJSON_IsObject(image))
             return error_set(err, err_len, "%s: expected an object", image_where);
-        if (get_string(image, "fullsize", 0, image_where, &fullsize, err, err_len) != 0 ||
-            get_string(image, "thumb", 0, image_where, &thumb, err, err_len) != 0 ||
-            get_string(image, "alt", 0, image_where, &alt, err, err_len) != 0)
+        if (adapter_json_string(image, "fullsize", 0, image_where, &fullsize, err, err_len) != 0 ||
+            adapter_json_string(image, "thumb", 0, image_where, &thumb, err, err_len) != 0 ||
+            adapter_json_string(image, "alt", 0, image_where, &alt, err, err_len) != 0)
             return -1;
         if (post_build_add_media(message, "image", fullsize != NULL ? fullsize : thumb, alt, reason,
                                  sizeof(reason)) != 0)
@@ -626,20 +424,20 @@ static int add_media_view(const cJSON *view, const char *where, struct post_mess
         return add_images(view, where, message, err, err_len);
     if (strcmp(type, "app.bsky.embed.video#view") == 0) {
         const char *playlist, *alt;
-        if (get_string(view, "playlist", 1, where, &playlist, err, err_len) != 0 ||
-            get_string(view, "alt", 0, where, &alt, err, err_len) != 0)
+        if (adapter_json_string(view, "playlist", 1, where, &playlist, err, err_len) != 0 ||
+            adapter_json_string(view, "alt", 0, where, &alt, err, err_len) != 0)
             return -1;
         if (post_build_add_media(message, "video", playlist, alt, reason, sizeof(reason)) != 0)
             return error_set(err, err_len, "%s: %s", where, reason);
         return 0;
     }
     if (strcmp(type, "app.bsky.embed.external#view") == 0) {
-        const cJSON *external;
+        cJSON *external;
         const char *uri;
-        char external_where[WHERE_LEN];
-        where_member(external_where, where, ".external");
-        if (get_typed(view, "external", cJSON_Object, 1, where, &external, err, err_len) != 0 ||
-            get_string(external, "uri", 1, external_where, &uri, err, err_len) != 0)
+        char external_where[ADAPTER_WHERE_LEN];
+        adapter_where(external_where, where, ".external");
+        if (adapter_json_object(view, "external", 1, where, &external, err, err_len) != 0 ||
+            adapter_json_string(external, "uri", 1, external_where, &uri, err, err_len) != 0)
             return -1;
         if (post_build_add_string(&message->links, uri, reason, sizeof(reason)) != 0)
             return error_set(err, err_len, "%s.uri: %s", external_where, reason);
@@ -655,8 +453,8 @@ static int quote_from_view(const cJSON *record, const char *where, struct post_m
 {
     const char *type = type_of(record);
     const char *uri, *handle = NULL, *text = NULL;
-    const cJSON *author = NULL, *value = NULL;
-    char value_where[WHERE_LEN], reason[NETRA_ERR_LEN];
+    cJSON *author = NULL, *value = NULL;
+    char value_where[ADAPTER_WHERE_LEN], reason[NETRA_ERR_LEN];
     struct at_uri parts;
     int viewable = strcmp(type, "app.bsky.embed.record#viewRecord") == 0;
 
@@ -665,16 +463,16 @@ static int quote_from_view(const cJSON *record, const char *where, struct post_m
         strcmp(type, "app.bsky.embed.record#viewBlocked") != 0 &&
         strcmp(type, "app.bsky.embed.record#viewDetached") != 0)
         return 0;
-    if (get_string(record, "uri", 1, where, &uri, err, err_len) != 0)
+    if (adapter_json_string(record, "uri", 1, where, &uri, err, err_len) != 0)
         return -1;
     if (at_uri_split(uri, &parts) != 0 || strcmp(parts.collection, POST_COLLECTION) != 0)
         return 0;
     *is_post = 1;
     if (viewable) {
-        where_member(value_where, where, ".value");
-        if (get_typed(record, "author", cJSON_Object, 1, where, &author, err, err_len) != 0 ||
-            get_typed(record, "value", cJSON_Object, 1, where, &value, err, err_len) != 0 ||
-            get_string(value, "text", 0, value_where, &text, err, err_len) != 0)
+        adapter_where(value_where, where, ".value");
+        if (adapter_json_object(record, "author", 1, where, &author, err, err_len) != 0 ||
+            adapter_json_object(record, "value", 1, where, &value, err, err_len) != 0 ||
+            adapter_json_string(value, "text", 0, value_where, &text, err, err_len) != 0)
             return -1;
         handle = profile_name(author);
     }
@@ -695,29 +493,30 @@ static int quote_from_view(const cJSON *record, const char *where, struct post_m
 static int add_embed(const cJSON *post, const char *where, struct post_message *message,
                      int *quotes, char *err, size_t err_len)
 {
-    const cJSON *embed, *record, *media;
-    char embed_where[WHERE_LEN], record_where[WHERE_LEN], inner_where[WHERE_LEN];
+    cJSON *embed, *record, *media;
+    char embed_where[ADAPTER_WHERE_LEN], record_where[ADAPTER_WHERE_LEN],
+        inner_where[ADAPTER_WHERE_LEN];
     *quotes = 0;
-    where_member(embed_where, where, ".embed");
-    if (get_typed(post, "embed", cJSON_Object, 0, where, &embed, err, err_len) != 0)
+    adapter_where(embed_where, where, ".embed");
+    if (adapter_json_object(post, "embed", 0, where, &embed, err, err_len) != 0)
         return -1;
     if (embed == NULL)
         return 0;
     const char *type = type_of(embed);
-    where_member(record_where, embed_where, ".record");
+    adapter_where(record_where, embed_where, ".record");
     if (strcmp(type, "app.bsky.embed.record#view") == 0) {
-        if (get_typed(embed, "record", cJSON_Object, 1, embed_where, &record, err, err_len) != 0)
+        if (adapter_json_object(embed, "record", 1, embed_where, &record, err, err_len) != 0)
             return -1;
         return quote_from_view(record, record_where, message, quotes, err, err_len);
     }
     if (strcmp(type, "app.bsky.embed.recordWithMedia#view") == 0) {
-        const cJSON *inner;
-        char media_where[WHERE_LEN];
-        where_member(inner_where, record_where, ".record");
-        where_member(media_where, embed_where, ".media");
-        if (get_typed(embed, "record", cJSON_Object, 1, embed_where, &record, err, err_len) != 0 ||
-            get_typed(record, "record", cJSON_Object, 1, record_where, &inner, err, err_len) != 0 ||
-            get_typed(embed, "media", cJSON_Object, 1, embed_where, &media, err, err_len) != 0)
+        cJSON *inner;
+        char media_where[ADAPTER_WHERE_LEN];
+        adapter_where(inner_where, record_where, ".record");
+        adapter_where(media_where, embed_where, ".media");
+        if (adapter_json_object(embed, "record", 1, embed_where, &record, err, err_len) != 0 ||
+            adapter_json_object(record, "record", 1, record_where, &inner, err, err_len) != 0 ||
+            adapter_json_object(embed, "media", 1, embed_where, &media, err, err_len) != 0)
             return -1;
         if (quote_from_view(inner, inner_where, message, quotes, err, err_len) != 0)
             return -1;
@@ -752,13 +551,13 @@ static int set_lang(const cJSON *record, struct post_message *message, char *err
 }
 
 /* One feed item -> *out. -1 with err naming the field when the item is malformed. */
-static int item_message(const cJSON *item, const char *raw, const char *where,
-                        const struct item_place *place, struct post_message **out, char *err,
-                        size_t err_len)
+static int item_message(const cJSON *item, const char *where, const struct item_place *place,
+                        struct post_message **out, char *err, size_t err_len)
 {
-    const cJSON *post, *author, *record, *reason, *by = NULL;
+    cJSON *post, *author, *record, *reason, *by = NULL;
     const char *uri, *text;
-    char post_where[WHERE_LEN], record_where[WHERE_LEN], reason_where[WHERE_LEN];
+    char post_where[ADAPTER_WHERE_LEN], record_where[ADAPTER_WHERE_LEN],
+        reason_where[ADAPTER_WHERE_LEN];
     char fail[NETRA_ERR_LEN];
     char *url = NULL;
     int quotes = 0;
@@ -770,18 +569,20 @@ static int item_message(const cJSON *item, const char *raw, const char *where,
         error_set(err, err_len, "out of memory");
         goto cleanup;
     }
-    where_member(post_where, where, ".post");
-    where_member(record_where, post_where, ".record");
-    where_member(reason_where, where, ".reason");
-    if (get_typed(item, "post", cJSON_Object, 1, where, &post, err, err_len) != 0 ||
-        get_string(post, "uri", 1, post_where, &uri, err, err_len) != 0 ||
-        get_typed(post, "author", cJSON_Object, 1, post_where, &author, err, err_len) != 0 ||
-        get_typed(post, "record", cJSON_Object, 1, post_where, &record, err, err_len) != 0 ||
-        get_string(record, "text", 1, record_where, &text, err, err_len) != 0 ||
-        get_typed(item, "reason", cJSON_Object, 0, where, &reason, err, err_len) != 0)
+    if (adapter_json_set_raw(message, item, where, err, err_len) != 0)
+        goto cleanup;
+    adapter_where(post_where, where, ".post");
+    adapter_where(record_where, post_where, ".record");
+    adapter_where(reason_where, where, ".reason");
+    if (adapter_json_object(item, "post", 1, where, &post, err, err_len) != 0 ||
+        adapter_json_string(post, "uri", 1, post_where, &uri, err, err_len) != 0 ||
+        adapter_json_object(post, "author", 1, post_where, &author, err, err_len) != 0 ||
+        adapter_json_object(post, "record", 1, post_where, &record, err, err_len) != 0 ||
+        adapter_json_string(record, "text", 1, record_where, &text, err, err_len) != 0 ||
+        adapter_json_object(item, "reason", 0, where, &reason, err, err_len) != 0)
         goto cleanup;
     int repost = reason != NULL && strcmp(type_of(reason), REASON_REPOST) == 0;
-    if (repost && get_typed(reason, "by", cJSON_Object, 1, reason_where, &by, err, err_len) != 0)
+    if (repost && adapter_json_object(reason, "by", 1, reason_where, &by, err, err_len) != 0)
         goto cleanup;
 
     const char *handle = profile_name(author);
@@ -820,10 +621,6 @@ static int item_message(const cJSON *item, const char *raw, const char *where,
     } else if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(record, "reply"))) {
         message->kind = POST_KIND_REPLY;
     }
-    if (post_message_set_raw(message, raw, strlen(raw)) != 0) {
-        error_set(err, err_len, "out of memory");
-        goto cleanup;
-    }
     *out = message;
     message = NULL;
     rc = 0;
@@ -848,23 +645,24 @@ static int read_time(const cJSON *object, const char *name, char text[32], long 
 static int item_place_read(const cJSON *item, const char *where, struct item_place *place,
                            char *err, size_t err_len)
 {
-    const cJSON *post, *reason, *record;
+    cJSON *post, *reason;
+    const cJSON *record;
     const char *uri;
-    char post_where[WHERE_LEN], reason_where[WHERE_LEN], show[SHOWN_LEN];
+    char post_where[ADAPTER_WHERE_LEN], reason_where[ADAPTER_WHERE_LEN], show[ADAPTER_SHOWN_LEN];
     struct at_uri parts;
 
     memset(place, 0, sizeof(*place));
-    where_member(post_where, where, ".post");
-    where_member(reason_where, where, ".reason");
+    adapter_where(post_where, where, ".post");
+    adapter_where(reason_where, where, ".reason");
     if (!cJSON_IsObject(item))
         return error_set(err, err_len, "%s: expected a feedViewPost object", where);
-    if (get_typed(item, "post", cJSON_Object, 1, where, &post, err, err_len) != 0 ||
-        get_string(post, "uri", 1, post_where, &uri, err, err_len) != 0 ||
-        get_typed(item, "reason", cJSON_Object, 0, where, &reason, err, err_len) != 0)
+    if (adapter_json_object(item, "post", 1, where, &post, err, err_len) != 0 ||
+        adapter_json_string(post, "uri", 1, post_where, &uri, err, err_len) != 0 ||
+        adapter_json_object(item, "reason", 0, where, &reason, err, err_len) != 0)
         return -1;
     if (at_uri_split(uri, &parts) != 0)
         return error_set(err, err_len, "%s.uri \"%s\": not an at:// URI", post_where,
-                         shown(uri, show));
+                         adapter_shown(show, sizeof(show), uri));
     place->pinned = reason != NULL && strcmp(type_of(reason), REASON_PIN) == 0;
 
     if (reason != NULL && strcmp(type_of(reason), REASON_REPOST) == 0) {
@@ -878,7 +676,7 @@ static int item_place_read(const cJSON *item, const char *where, struct item_pla
         if (cJSON_IsString(repost_uri) && at_uri_split(repost_uri->valuestring, &parts) == 0)
             place->id = strdup(repost_uri->valuestring);
         else if (cJSON_IsString(did) && did_valid(did->valuestring))
-            place->id = format_string("repost:%s:%s", did->valuestring, uri);
+            place->id = adapter_format("repost:%s:%s", did->valuestring, uri);
         else
             return error_set(err, err_len, "%s.by.did: expected a DID", reason_where);
     } else {
@@ -921,7 +719,7 @@ struct stored_cursor {
 static int stored_cursor_read(const char *text, struct stored_cursor *cursor, char *err,
                               size_t err_len)
 {
-    char show[SHOWN_LEN], time[32], scratch[NETRA_ERR_LEN];
+    char show[ADAPTER_SHOWN_LEN], time[32], scratch[NETRA_ERR_LEN];
     memset(cursor, 0, sizeof(*cursor));
     if (text == NULL || text[0] == '\0')
         return 0;
@@ -929,13 +727,13 @@ static int stored_cursor_read(const char *text, struct stored_cursor *cursor, ch
     size_t time_len = space != NULL ? (size_t)(space - text) : 0;
     if (space == NULL || space[1] == '\0' || time_len >= sizeof(time))
         return error_set(err, err_len, "cursor \"%s\": expected \"<time> <post id>\"",
-                         shown(text, show));
+                         adapter_shown(show, sizeof(show), text));
     memcpy(time, text, time_len);
     time[time_len] = '\0';
     char normal[32];
     if (post_build_time(time, normal, &cursor->earliest_s, scratch, sizeof(scratch)) != 0)
         return error_set(err, err_len, "cursor \"%s\": expected \"<time> <post id>\"",
-                         shown(text, show));
+                         adapter_shown(show, sizeof(show), text));
     cursor->set = 1;
     cursor->id = space + 1;
     return 0;
@@ -950,15 +748,14 @@ struct page_scope {
 static int page_item(struct page_scope *scope, const cJSON *item, size_t index,
                      struct adapter_result *out, int *stop, char *err, size_t err_len)
 {
-    char where[WHERE_LEN], reason[NETRA_ERR_LEN];
+    char where[ADAPTER_WHERE_LEN], reason[NETRA_ERR_LEN];
     struct item_place place;
     struct post_message *message = NULL;
-    char *raw = NULL;
     int rc = -1;
 
-    where_index(where, "", "feed", index);
+    adapter_where_index(where, "", "feed", index);
     if (item_place_read(item, where, &place, reason, sizeof(reason)) != 0) {
-        rc = result_skip(out, reason, err, err_len);
+        rc = adapter_result_skip(out, reason, err, err_len);
         goto cleanup;
     }
     if (!place.pinned) {
@@ -972,33 +769,19 @@ static int page_item(struct page_scope *scope, const cJSON *item, size_t index,
         }
         if (!scope->cursor_taken && scope->context->page == NULL && scope->context->since_s <= 0) {
             scope->cursor_taken = 1;
-            out->new_cursor = format_string("%s %s", place.earliest, place.id);
+            out->new_cursor = adapter_format("%s %s", place.earliest, place.id);
             if (out->new_cursor == NULL) {
                 error_set(err, err_len, "out of memory");
                 goto cleanup;
             }
         }
     }
-    raw = cJSON_PrintUnformatted(item);
-    if (raw == NULL) {
-        error_set(err, err_len, "out of memory");
-        goto cleanup;
-    }
-    size_t raw_len = strlen(raw);
-    if (raw_len > ITEM_MAX_BYTES) {
-        snprintf(reason, sizeof(reason), "%s: %zu bytes, over the %d an item may have", where,
-                 raw_len, ITEM_MAX_BYTES);
-        rc = result_skip(out, reason, err, err_len);
-    } else if (item_message(item, raw, where, &place, &message, reason, sizeof(reason)) != 0) {
-        rc = result_skip(out, reason, err, err_len);
-    } else {
-        rc = result_add(out, message, err, err_len);
-        if (rc != 0)
-            post_message_free(message);
-    }
+    if (item_message(item, where, &place, &message, reason, sizeof(reason)) != 0)
+        rc = adapter_result_skip(out, reason, err, err_len);
+    else
+        rc = adapter_result_add(out, message, err, err_len);
 
 cleanup:
-    cJSON_free(raw);
     free(place.id);
     return rc;
 }
@@ -1006,8 +789,9 @@ cleanup:
 static int parse_page(const struct adapter_context *context, const cJSON *root,
                       struct adapter_result *out, char *err, size_t err_len)
 {
-    char show[SHOWN_LEN];
-    const cJSON *feed, *item;
+    char show[ADAPTER_SHOWN_LEN];
+    cJSON *feed;
+    const cJSON *item;
     const char *next;
     struct page_scope scope = {context, {0, 0, NULL}, 0};
     int stop = 0;
@@ -1015,8 +799,8 @@ static int parse_page(const struct adapter_context *context, const cJSON *root,
 
     if (!cJSON_IsObject(root))
         return error_set(err, err_len, "body: expected an object with a feed");
-    if (get_typed(root, "feed", cJSON_Array, 1, "body", &feed, err, err_len) != 0 ||
-        get_string(root, "cursor", 0, "body", &next, err, err_len) != 0)
+    if (adapter_json_array(root, "feed", 1, "body", &feed, err, err_len) != 0 ||
+        adapter_json_string(root, "cursor", 0, "body", &next, err, err_len) != 0)
         return -1;
     if (context->since_s <= 0 &&
         stored_cursor_read(context->cursor, &scope.cursor, err, err_len) != 0)
@@ -1030,7 +814,8 @@ static int parse_page(const struct adapter_context *context, const cJSON *root,
     if (index == 0 || next == NULL || next[0] == '\0')
         return 0;
     if (!page_token_valid(next))
-        return error_set(err, err_len, "body.cursor \"%s\": not a feed cursor", shown(next, show));
+        return error_set(err, err_len, "body.cursor \"%s\": not a feed cursor",
+                         adapter_shown(show, sizeof(show), next));
     if (context->page != NULL && strcmp(next, context->page) == 0)
         return error_set(err, err_len, "body.cursor repeats the page just fetched");
     out->next_page = strdup(next);
@@ -1054,7 +839,7 @@ static int parse(const struct adapter_context *context, const struct adapter_res
         rc = answer_not_ok(lookup, response, out, err, err_len);
         goto cleanup;
     }
-    if (json_parse(response->body, response->body_len, &root, err, err_len) != 0)
+    if (adapter_json_parse(response->body, response->body_len, "body", &root, err, err_len) != 0)
         goto cleanup;
     rc = lookup ? parse_lookup(root, out, err, err_len)
                 : parse_page(context, root, out, err, err_len);

@@ -26,6 +26,7 @@
 
 #include "config/log.h"
 #include "config/utf8.h"
+#include "crawler/adapters/adapter_json.h"
 #include "crawler/adapters/feed_reader.h"
 #include "crawler/adapters/post_build.h"
 
@@ -102,18 +103,6 @@ static char *copy_span(const char *s, size_t len)
     memcpy(copy, s, len);
     copy[len] = '\0';
     return copy;
-}
-
-const char *feed_shown(const char *value, char out[FEED_SHOWN_LEN])
-{
-    size_t n = strlen(value);
-    size_t cut = utf8_cut(value, n, FEED_SHOWN_BYTES);
-    for (size_t i = 0; i < cut; i++) {
-        unsigned char ch = (unsigned char)value[i];
-        out[i] = ch < 0x20 || ch == 0x7F ? '?' : value[i];
-    }
-    memcpy(out + cut, cut < n ? "..." : "", cut < n ? 4 : 1);
-    return out;
 }
 
 static int http_url(const char *url)
@@ -310,7 +299,7 @@ static int read_time(const char *value, char out[32], long long *unix_s)
 static int item_times(const struct feed_item *item, char created[32], char changed[32],
                       long long *changed_s, char *err, size_t err_len)
 {
-    char updated[32], show[FEED_SHOWN_LEN];
+    char updated[32], show[ADAPTER_SHOWN_LEN];
     long long published_s = 0, updated_s = 0;
     int has_published = read_time(item->published, created, &published_s);
     int has_updated = read_time(item->updated, updated, &updated_s);
@@ -328,10 +317,10 @@ static int item_times(const struct feed_item *item, char created[32], char chang
     }
     if (has_published == -1)
         return error_set(err, err_len, "%s \"%s\" is not a date", item->published_name,
-                         feed_shown(item->published, show));
+                         adapter_shown(show, sizeof(show), item->published));
     if (has_updated == -1)
         return error_set(err, err_len, "%s \"%s\" is not a date", item->updated_name,
-                         feed_shown(item->updated, show));
+                         adapter_shown(show, sizeof(show), item->updated));
     if (item->updated_name != NULL)
         return error_set(err, err_len, "no %s or %s", item->published_name, item->updated_name);
     return error_set(err, err_len, "no %s", item->published_name);
@@ -523,15 +512,15 @@ static int feed_url_valid(const char *url)
 static int build_request(const struct adapter_context *context, struct adapter_request *out,
                          char *err, size_t err_len)
 {
-    char show[FEED_SHOWN_LEN];
+    char show[ADAPTER_SHOWN_LEN];
     const char *url = context->account->handle;
     memset(out, 0, sizeof(*out));
     if (context->page != NULL)
         return error_set(err, err_len, "feed: a feed has no pages (asked for page \"%s\")",
-                         feed_shown(context->page, show));
+                         adapter_shown(show, sizeof(show), context->page));
     if (url == NULL || !feed_url_valid(url))
         return error_set(err, err_len, "feed: handle \"%s\" is not an http:// or https:// URL",
-                         feed_shown(url == NULL ? "" : url, show));
+                         adapter_shown(show, sizeof(show), url));
     out->url = strdup(url);
     out->headers[0] = strdup(accept_header);
     out->header_count = 1;
@@ -562,7 +551,7 @@ static int parse(const struct adapter_context *context, const struct adapter_res
                  struct adapter_result *out, char *err, size_t err_len)
 {
     struct feed_parse feed = {.context = context, .result = out, .newest_s = -1};
-    char reason[NETRA_ERR_LEN], show[FEED_SHOWN_LEN];
+    char reason[NETRA_ERR_LEN], show[ADAPTER_SHOWN_LEN];
     const char *body = response->body == NULL ? "" : response->body;
     size_t len = response->body == NULL ? 0 : response->body_len;
     size_t start = 0;
@@ -589,7 +578,7 @@ static int parse(const struct adapter_context *context, const struct adapter_res
     if (rc != 0) {
         if (response->content_type != NULL)
             error_set(err, err_len, "feed: %s (Content-Type \"%s\")", reason,
-                      feed_shown(response->content_type, show));
+                      adapter_shown(show, sizeof(show), response->content_type));
         else
             error_set(err, err_len, "feed: %s", reason);
         goto cleanup;

@@ -1,14 +1,9 @@
-/* JSON Feed 1.1 and 1.0 (https://www.jsonfeed.org/version/1.1/) through cJSON.
+/* JSON Feed 1.1 and 1.0 (https://www.jsonfeed.org/version/1.1/) through cJSON, the body taken as
+ * adapter_json.h says (escaped NULs and lone surrogates become U+FFFD).
  *
  * An item is skipped (and counted) when a field that carries its identity, time or text has the
  * wrong type; decorations of the wrong type (tags, authors, attachments, image, language,
- * external_url) are left out and the post kept. JSON null is the same as an absent field.
- *
- * cJSON refuses a whole document for one unpaired UTF-16 surrogate escape, and cuts a string
- * short at an escaped NUL without a trace; both are legal JSON. Each such escape is rewritten as
- * \uFFFD (the same six bytes) before parsing, so one hostile string neither costs the whole feed
- * nor hides the rest of its own text. A raw NUL byte is not legal JSON anywhere and refuses the
- * body. */
+ * external_url) are left out and the post kept. JSON null is the same as an absent field. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +12,7 @@
 #include <cjson/cJSON.h>
 
 #include "config/log.h"
+#include "crawler/adapters/adapter_json.h"
 #include "crawler/adapters/feed_reader.h"
 #include "crawler/adapters/post_build.h"
 
@@ -25,78 +21,11 @@
 /* Integral ids up to 2^53 are printed without exponent or fraction. */
 #define MAX_EXACT_DOUBLE 9007199254740992.0
 
-static int hex_value(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
-/* The code unit of the "\uXXXX" escape at json[at], or -1 when there is none. */
-static long escape_at(const char *json, size_t len, size_t at)
-{
-    if (at + 6 > len || json[at] != '\\' || json[at + 1] != 'u')
-        return -1;
-    long unit = 0;
-    for (size_t i = at + 2; i < at + 6; i++) {
-        int digit = hex_value(json[i]);
-        if (digit < 0)
-            return -1;
-        unit = unit * 16 + digit;
-    }
-    return unit;
-}
-
-/* Backslashes only occur in strings, where each one escapes the next character, so pairing them
- * from left to right finds every escape without parsing the JSON. */
-static void repair_escapes(char *json, size_t len)
-{
-    size_t at = 0;
-    while (at + 1 < len) {
-        if (json[at] != '\\') {
-            at++;
-            continue;
-        }
-        long unit = escape_at(json, len, at);
-        if (unit < 0) {
-            at += 2;
-            continue;
-        }
-        if (unit >= 0xD800 && unit <= 0xDBFF) {
-            long low = escape_at(json, len, at + 6);
-            if (low >= 0xDC00 && low <= 0xDFFF) {
-                at += 12;
-                continue;
-            }
-        }
-        if (unit == 0 || (unit >= 0xD800 && unit <= 0xDFFF))
-            memcpy(json + at, "\\uFFFD", 6);
-        at += 6;
-    }
-}
-
-/* A member that is a string (*out), absent or null (*out NULL: 0), or anything else (-1). */
-static int string_member(const cJSON *object, const char *name, const char **out)
-{
-    const cJSON *member = cJSON_GetObjectItemCaseSensitive(object, name);
-    *out = NULL;
-    if (member == NULL || cJSON_IsNull(member))
-        return 0;
-    if (!cJSON_IsString(member) || member->valuestring == NULL)
-        return -1;
-    *out = member->valuestring;
-    return 0;
-}
-
 /* A decoration: a string, or NULL whatever else it is. */
 static const char *optional_string(const cJSON *object, const char *name)
 {
     const char *value;
-    return string_member(object, name, &value) == 0 ? value : NULL;
+    return adapter_json_string(object, name, 0, "", &value, NULL, 0) == 0 ? value : NULL;
 }
 
 /* The name of the first author: JSON Feed 1.1 "authors" [{name}], or 1.0 "author" {name}. */
@@ -203,7 +132,7 @@ static int read_fields(const cJSON *item, struct json_fields *f, char number[32]
         return -1;
     }
     for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
-        if (string_member(item, strings[i].name, strings[i].slot) != 0) {
+        if (adapter_json_string(item, strings[i].name, 0, "", strings[i].slot, NULL, 0) != 0) {
             *bad = strings[i].name;
             return -1;
         }
@@ -283,28 +212,19 @@ static int version_known(const char *version)
     return 0;
 }
 
-/* The line of byte offset at in json, counted from 1. */
-static size_t line_of(const char *json, size_t at)
-{
-    size_t line = 1;
-    for (size_t i = 0; i < at; i++)
-        line += json[i] == '\n';
-    return line;
-}
-
 static int read_feed(struct feed_parse *parse, const cJSON *root, char *err, size_t err_len)
 {
-    char label[FEED_LABEL_LEN], show[FEED_SHOWN_LEN];
+    char label[FEED_LABEL_LEN], show[ADAPTER_SHOWN_LEN];
     const char *version;
     if (!cJSON_IsObject(root))
         return error_set(err, err_len, "JSON Feed: the top level is not an object");
-    if (string_member(root, "version", &version) != 0 || version == NULL)
+    if (adapter_json_string(root, "version", 1, "", &version, NULL, 0) != 0)
         return error_set(err, err_len, "JSON Feed: \"version\" is missing or not a string");
     if (!version_known(version))
         return error_set(err, err_len,
                          "JSON Feed: version \"%s\" is not https://jsonfeed.org/version/1.1 or "
                          "/1",
-                         feed_shown(version, show));
+                         adapter_shown(show, sizeof(show), version));
     const cJSON *items = cJSON_GetObjectItemCaseSensitive(root, "items");
     if (!cJSON_IsArray(items))
         return error_set(err, err_len, "JSON Feed: \"items\" is missing or not an array");
@@ -322,28 +242,10 @@ static int read_feed(struct feed_parse *parse, const cJSON *root, char *err, siz
 int feed_json_read(struct feed_parse *parse, const char *body, size_t len, char *err,
                    size_t err_len)
 {
-    size_t bom = len >= 3 && memcmp(body, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
-    const char *nul = memchr(body, '\0', len);
-    if (nul != NULL)
-        return error_set(err, err_len, "JSON Feed: NUL byte at offset %zu (line %zu)",
-                         (size_t)(nul - body), line_of(body, (size_t)(nul - body)));
-    char *json = malloc(len + 1);
-    if (json == NULL)
-        return error_set(err, err_len, "out of memory");
-    memcpy(json, body, len);
-    json[len] = '\0';
-    repair_escapes(json, len);
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(json + bom, len - bom, &end, 0);
-    int rc;
-    if (root == NULL) {
-        size_t at = end != NULL && end >= json && end <= json + len ? (size_t)(end - json) : 0;
-        rc = error_set(err, err_len, "JSON Feed: not valid JSON near byte %zu (line %zu)", at,
-                       line_of(json, at));
-    } else {
-        rc = read_feed(parse, root, err, err_len);
-    }
+    cJSON *root;
+    if (adapter_json_parse(body, len, "JSON Feed", &root, err, err_len) != 0)
+        return -1;
+    int rc = read_feed(parse, root, err, err_len);
     cJSON_Delete(root);
-    free(json);
     return rc;
 }

@@ -20,9 +20,6 @@
 #define FEED_MAX_ITEMS 1000
 /* "entry[999]" and the like, the prefix of every reason about one item. */
 #define FEED_LABEL_LEN 32
-/* A hostile value quoted in a reason is cut to this many bytes (see feed_shown). */
-#define FEED_SHOWN_BYTES 48
-#define FEED_SHOWN_LEN (FEED_SHOWN_BYTES + 4)
 
 struct feed_parse {
     const struct adapter_context *context;
@@ -90,8 +87,5 @@ char *feed_resolve_url(const char *href, const char *base);
 
 /* 1 when text is NULL or only spaces, tabs and line breaks. */
 int feed_blank(const char *text);
-
-/* value made safe to quote in a reason: control bytes replaced, cut to FEED_SHOWN_BYTES. */
-const char *feed_shown(const char *value, char out[FEED_SHOWN_LEN]);
 
 #endif

@@ -10,6 +10,7 @@
  * the rest. Blank text nodes are kept: XML_PARSE_NOBLANKS guesses wrong between inline XHTML
  * elements and would glue words together. */
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -18,6 +19,7 @@
 #include <libxml/tree.h>
 
 #include "config/log.h"
+#include "crawler/adapters/adapter_json.h"
 #include "crawler/adapters/feed_reader.h"
 #include "crawler/adapters/post_build.h"
 
@@ -77,17 +79,18 @@ static void note_error(void *ctx, xmlError *error)
 {
     xmlParserCtxt *ctxt = ctx;
     struct parse_watch *watch = ctxt->_private;
-    size_t n = 0;
+    char text[XML_MESSAGE_BYTES + 1];
     if (watch->fatal_seen || error->level != XML_ERR_FATAL)
         return;
     watch->fatal_seen = 1;
     watch->line = error->line;
     watch->column = error->int2;
-    for (const char *p = error->message; p != NULL && *p && n < XML_MESSAGE_BYTES; p++)
-        watch->message[n++] = (unsigned char)*p < 0x20 || *p == 0x7F ? ' ' : *p;
-    while (n > 0 && watch->message[n - 1] == ' ')
-        n--;
-    watch->message[n] = '\0';
+    /* The message quotes the document (names, bytes): hostile text, cut anywhere. */
+    snprintf(text, sizeof(text), "%s", error->message != NULL ? error->message : "");
+    size_t n = strlen(text);
+    while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == ' '))
+        text[--n] = '\0';
+    adapter_shown(watch->message, sizeof(watch->message), text);
 }
 
 static int named(const xmlNode *node, const char *ns, const char *name)
@@ -669,7 +672,7 @@ static int xml_error(const struct parse_watch *watch, char *err, size_t err_len)
 
 static int read_document(const struct xml_reader *reader, char *err, size_t err_len)
 {
-    char name[FEED_SHOWN_LEN], ns[FEED_SHOWN_LEN];
+    char name[ADAPTER_SHOWN_LEN], ns[ADAPTER_SHOWN_LEN];
     const xmlNode *root = xmlDocGetRootElement(reader->doc);
     if (root == NULL)
         return error_set(err, err_len, "XML: no root element");
@@ -681,9 +684,8 @@ static int read_document(const struct xml_reader *reader, char *err, size_t err_
         err, err_len,
         "XML root element <%s> (namespace \"%s\") is neither RSS <rss> nor Atom 1.0 "
         "<feed>",
-        feed_shown((const char *)root->name, name),
-        feed_shown(root->ns != NULL && root->ns->href != NULL ? (const char *)root->ns->href : "",
-                   ns));
+        adapter_shown(name, sizeof(name), (const char *)root->name),
+        adapter_shown(ns, sizeof(ns), root->ns != NULL ? (const char *)root->ns->href : NULL));
 }
 
 int feed_xml_read(struct feed_parse *parse, const char *body, size_t len, char *err, size_t err_len)

@@ -25,73 +25,19 @@
 
 #include "config/log.h"
 #include "config/utf8.h"
+#include "crawler/adapters/adapter_json.h"
 #include "crawler/adapters/post_build.h"
 
 #define JSONAPI_PLATFORM "jsonapi"
 #define POINTER_MAX 256
 #define TEMPLATE_MAX 4096
 #define PAGE_CURSOR_MAX 1024
-#define BODY_MAX ((size_t)POST_MESSAGE_MAX_RAW_BYTES)
 /* A JSON number names an id or cursor only while a double holds it exactly. */
 #define WHOLE_NUMBER_MAX 9007199254740992.0 /* 2^53 */
 #define RFC3339_UTC_LEN 20                  /* "2024-01-05T10:00:00Z" */
-#define SHOWN_MAX 96
 #define WHERE_MAX (2 * POINTER_MAX + 32)
 
 /* ---- small helpers ------------------------------------------------------------------------- */
-
-/* Hostile text for an error line: printable ASCII as is, any other byte as \xNN, cut short with
- * "...", so it can neither break the line nor make it long. */
-static const char *show(char *out, size_t out_len, const char *s)
-{
-    size_t used = 0;
-    for (; *s != '\0'; s++) {
-        unsigned char c = (unsigned char)*s;
-        char piece[5];
-        if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\')
-            snprintf(piece, sizeof(piece), "%c", c);
-        else
-            snprintf(piece, sizeof(piece), "\\x%02X", c);
-        size_t piece_len = strlen(piece);
-        if (used + piece_len + sizeof("...") > out_len) {
-            memcpy(out + used, "...", sizeof("..."));
-            return out;
-        }
-        memcpy(out + used, piece, piece_len);
-        used += piece_len;
-    }
-    out[used] = '\0';
-    return out;
-}
-
-static bool is_http_url(const char *s)
-{
-    return strncmp(s, "https://", 8) == 0 || strncmp(s, "http://", 7) == 0;
-}
-
-/* s with every byte but RFC 3986's unreserved ones as %XX: a value that can change neither the
- * host, the path nor the other parameters of the URL it is put in. */
-static char *percent_encode(const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    char *out = malloc(strlen(s) * 3 + 1);
-    if (out == NULL)
-        return NULL;
-    size_t used = 0;
-    for (; *s != '\0'; s++) {
-        unsigned char c = (unsigned char)*s;
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '.' || c == '_' || c == '~') {
-            out[used++] = (char)c;
-        } else {
-            out[used++] = '%';
-            out[used++] = hex[c >> 4];
-            out[used++] = hex[c & 0xF];
-        }
-    }
-    out[used] = '\0';
-    return out;
-}
 
 /* A JSON value as an id or cursor: a non-empty string, or a whole number written without a
  * fraction. NULL when it is neither. */
@@ -114,93 +60,13 @@ static bool text_of_scalar(const cJSON *value, char *number, size_t number_len, 
     return false;
 }
 
-/* ---- the body as JSON ---------------------------------------------------------------------- */
-
-/* cJSON copies an escaped NUL (\u0000) into its C strings, cutting them short unseen, and refuses
- * a whole document over one lone surrogate escape (half of an emoji's pair). Both are overwritten,
- * in a copy of the body, by bytes that never occur in UTF-8: the one string that held them then
- * fails its UTF-8 check by name, and the rest of the page lives. */
-#define BAD_ESCAPE_MARK 0xFF
-
-static int hex4(const char *s)
-{
-    int value = 0;
-    for (int i = 0; i < 4; i++) {
-        char c = s[i];
-        int digit = c >= '0' && c <= '9'   ? c - '0'
-                    : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                    : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                           : -1;
-        if (digit < 0)
-            return -1;
-        value = value * 16 + digit;
-    }
-    return value;
-}
-
-static void mark_bad_escapes(char *json, size_t len)
-{
-    for (size_t i = 0; i < len; i++)
-        if (json[i] == '\0')
-            json[i] = (char)BAD_ESCAPE_MARK;
-    for (size_t i = 0; i + 1 < len; i++) {
-        if (json[i] != '\\')
-            continue;
-        if (json[i + 1] != 'u' || len - i < 6) {
-            i++; /* an escape is a pair: "\\u0000" is a backslash, then text */
-            continue;
-        }
-        int unit = hex4(json + i + 2);
-        bool bad = unit == 0 || (unit >= 0xDC00 && unit <= 0xDFFF);
-        if (unit >= 0xD800 && unit <= 0xDBFF) {
-            int low = len - i >= 12 && json[i + 6] == '\\' && json[i + 7] == 'u'
-                          ? hex4(json + i + 8)
-                          : -1;
-            if (low >= 0xDC00 && low <= 0xDFFF) {
-                i += 11;
-                continue;
-            }
-            bad = true;
-        }
-        if (bad)
-            memset(json + i, BAD_ESCAPE_MARK, 6);
-        i += 5;
-    }
-}
-
-static cJSON *parse_body(const struct adapter_response *response, char *err, size_t err_len)
-{
-    size_t len = response->body_len;
-    if (len > BODY_MAX) {
-        error_set(err, err_len, "body: %zu bytes, over the limit of %zu", len, BODY_MAX);
-        return NULL;
-    }
-    char *copy = malloc(len + 1);
-    if (copy == NULL) {
-        error_set(err, err_len, "body: out of memory");
-        return NULL;
-    }
-    if (len > 0)
-        memcpy(copy, response->body, len);
-    copy[len] = '\0';
-    mark_bad_escapes(copy, len);
-    const char *end = NULL;
-    /* The length includes the terminating NUL, so cJSON refuses anything after the value. */
-    cJSON *root = cJSON_ParseWithLengthOpts(copy, len + 1, &end, 1);
-    if (root == NULL)
-        error_set(err, err_len, "body: not JSON (error at byte %zu)",
-                  end != NULL ? (size_t)(end - copy) : (size_t)0);
-    free(copy);
-    return root;
-}
-
 /* ---- JSON pointers (RFC 6901) -------------------------------------------------------------- */
 
 /* "" (the whole value) or "/" tokens, in which "~0" is '~' and "~1" is '/'. */
 static int pointer_check(const char *name, const char *pointer, bool required, char *err,
                          size_t err_len)
 {
-    char shown[SHOWN_MAX];
+    char shown[ADAPTER_SHOWN_LEN];
     if (pointer == NULL) {
         if (required)
             return error_set(err, err_len, "platforms.jsonapi.%s is not set", name);
@@ -215,13 +81,13 @@ static int pointer_check(const char *name, const char *pointer, bool required, c
         return error_set(err, err_len,
                          "platforms.jsonapi.%s \"%s\": not a JSON pointer (RFC 6901): it must "
                          "start with '/'",
-                         name, show(shown, sizeof(shown), pointer));
+                         name, adapter_shown(shown, sizeof(shown), pointer));
     for (size_t i = 0; i < length; i++)
         if (pointer[i] == '~' && pointer[i + 1] != '0' && pointer[i + 1] != '1')
             return error_set(err, err_len,
                              "platforms.jsonapi.%s \"%s\": not a JSON pointer (RFC 6901): '~' at "
                              "byte %zu must be followed by 0 or 1",
-                             name, show(shown, sizeof(shown), pointer), i);
+                             name, adapter_shown(shown, sizeof(shown), pointer), i);
     return 0;
 }
 
@@ -272,14 +138,14 @@ static cJSON *pointer_get(cJSON *root, const char *pointer)
 
 static int template_check(const char *url, bool pages, char *err, size_t err_len)
 {
-    char shown[SHOWN_MAX];
+    char shown[ADAPTER_SHOWN_LEN];
     if (url == NULL || url[0] == '\0')
         return error_set(err, err_len, "platforms.jsonapi.url is not set");
-    if (!is_http_url(url) || strlen(url) > TEMPLATE_MAX)
+    if (!adapter_http_url(url) || strlen(url) > TEMPLATE_MAX)
         return error_set(err, err_len,
                          "platforms.jsonapi.url \"%s\": expected an http:// or https:// URL of at "
                          "most %d bytes",
-                         show(shown, sizeof(shown), url), TEMPLATE_MAX);
+                         adapter_shown(shown, sizeof(shown), url), TEMPLATE_MAX);
     for (const char *p = url; *p != '\0'; p++)
         if ((unsigned char)*p <= 0x20 || (unsigned char)*p == 0x7F)
             return error_set(err, err_len,
@@ -354,21 +220,6 @@ static char *fill_template(const char *template, const char *handle, const char 
     return out;
 }
 
-static int authorization_header(const char *token, char **header, char *err, size_t err_len)
-{
-    for (const char *p = token; *p != '\0'; p++)
-        if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7F)
-            return error_set(err, err_len,
-                             "platforms.jsonapi.token holds a space, control or non-ASCII byte at "
-                             "byte %zu: it cannot go in an HTTP header",
-                             (size_t)(p - token));
-    size_t length = sizeof("Authorization: Bearer ") + strlen(token);
-    if ((*header = malloc(length)) == NULL)
-        return error_set(err, err_len, "out of memory");
-    snprintf(*header, length, "Authorization: Bearer %s", token);
-    return 0;
-}
-
 static int build_request(const struct adapter_context *context, struct adapter_request *out,
                          char *err, size_t err_len)
 {
@@ -384,18 +235,10 @@ static int build_request(const struct adapter_context *context, struct adapter_r
         error_set(err, err_len, "handle: expected a non-empty UTF-8 text");
         goto cleanup;
     }
-    if (settings->token != NULL && settings->token[0] != '\0') {
-        if (authorization_header(settings->token, &out->headers[0], err, err_len) != 0)
-            goto cleanup;
-        out->header_count = 1;
-    }
-    if ((out->headers[out->header_count] = strdup("Accept: application/json")) == NULL) {
-        error_set(err, err_len, "out of memory");
+    if (adapter_request_json_headers(out, JSONAPI_PLATFORM, settings, err, err_len) != 0)
         goto cleanup;
-    }
-    out->header_count++;
-    handle_encoded = percent_encode(handle);
-    cursor_encoded = percent_encode(context->page != NULL ? context->page : "");
+    handle_encoded = adapter_percent_encode(handle);
+    cursor_encoded = adapter_percent_encode(context->page != NULL ? context->page : "");
     if (handle_encoded == NULL || cursor_encoded == NULL ||
         (out->url = fill_template(settings->jsonapi_url, handle_encoded, cursor_encoded)) ==
             NULL) {
@@ -422,7 +265,7 @@ struct seen_mark {
 /* "<RFC 3339 UTC> <id>" as written by parse. */
 static int seen_mark_read(const char *cursor, struct seen_mark *mark, char *err, size_t err_len)
 {
-    char shown[SHOWN_MAX], when[RFC3339_UTC_LEN + 1], normal[32];
+    char shown[ADAPTER_SHOWN_LEN], when[RFC3339_UTC_LEN + 1], normal[32];
     mark->id = NULL;
     if (cursor == NULL || cursor[0] == '\0')
         return 0;
@@ -433,9 +276,8 @@ static int seen_mark_read(const char *cursor, struct seen_mark *mark, char *err,
         readable = post_build_time(when, normal, &mark->time_s, NULL, 0) == 0;
     }
     if (!readable)
-        return error_set(err, err_len,
-                         "cursor \"%s\": expected \"<RFC 3339 UTC time> <post id>\"",
-                         show(shown, sizeof(shown), cursor));
+        return error_set(err, err_len, "cursor \"%s\": expected \"<RFC 3339 UTC time> <post id>\"",
+                         adapter_shown(shown, sizeof(shown), cursor));
     mark->id = cursor + RFC3339_UTC_LEN + 1;
     return 0;
 }
@@ -459,7 +301,6 @@ static int read_post(struct page *page, cJSON *item, const char *where, struct p
     struct post_message *message = post_message_new();
     char number[32], created_at[32], why[NETRA_ERR_LEN / 2];
     const char *id;
-    char *raw = NULL;
     int rc = -1;
 
     *out = NULL;
@@ -506,7 +347,7 @@ static int read_post(struct page *page, cJSON *item, const char *where, struct p
     if (settings->jsonapi_url_field != NULL) {
         cJSON *url = pointer_get(item, settings->jsonapi_url_field);
         if (url != NULL && !cJSON_IsNull(url) &&
-            (!cJSON_IsString(url) || !is_http_url(url->valuestring))) {
+            (!cJSON_IsString(url) || !adapter_http_url(url->valuestring))) {
             error_set(err, err_len, "%s%s: expected an http:// or https:// URL", where,
                       settings->jsonapi_url_field);
             goto cleanup;
@@ -537,26 +378,15 @@ static int read_post(struct page *page, cJSON *item, const char *where, struct p
         error_set(err, err_len, "%s%s: %s", where, settings->jsonapi_text, why);
         goto cleanup;
     }
-    raw = cJSON_PrintUnformatted(item);
-    if (raw == NULL || post_message_set_raw(message, raw, strlen(raw)) != 0) {
-        error_set(err, err_len, "out of memory");
+    if (adapter_json_set_raw(message, item, where, err, err_len) != 0)
         goto cleanup;
-    }
     *out = message;
     message = NULL;
     rc = 0;
 
 cleanup:
     post_message_free(message);
-    free(raw);
     return rc;
-}
-
-static void skip(struct adapter_result *out, const char *reason)
-{
-    out->skipped++;
-    if (out->first_skip_reason == NULL)
-        out->first_skip_reason = strdup(reason);
 }
 
 /* The next page's cursor, from the body; none when the crawl is complete. */
@@ -613,11 +443,6 @@ static int parse_page(cJSON *root, const struct adapter_context *context,
                   pointer_name(settings->jsonapi_items));
         goto cleanup;
     }
-    int size = cJSON_GetArraySize(items);
-    if (size > 0 && (out->posts = calloc((size_t)size, sizeof(*out->posts))) == NULL) {
-        error_set(err, err_len, "out of memory");
-        goto cleanup;
-    }
     size_t i = 0;
     cJSON_ArrayForEach(item, items) /* a null has no children */
     {
@@ -628,7 +453,8 @@ static int parse_page(cJSON *root, const struct adapter_context *context,
         snprintf(where, sizeof(where), "%s/%zu", settings->jsonapi_items, i++);
         if (read_post(&page, item, where, &message, &created_s, &already_seen, why,
                       sizeof(why)) != 0) {
-            skip(out, why);
+            if (adapter_result_skip(out, why, err, err_len) != 0)
+                goto cleanup;
             continue;
         }
         /* Newest first: the post the cursor names, or one older, or one older than the
@@ -651,7 +477,8 @@ static int parse_page(cJSON *root, const struct adapter_context *context,
             page.newest_s = created_s;
             snprintf(page.newest_time, sizeof(page.newest_time), "%s", message->created_at);
         }
-        out->posts[out->count++] = message;
+        if (adapter_result_add(out, message, err, err_len) != 0)
+            goto cleanup;
     }
     if (crawl && context->page == NULL && page.newest_id != NULL) {
         size_t length = strlen(page.newest_time) + 1 + strlen(page.newest_id) + 1;
@@ -676,8 +503,8 @@ static int parse(const struct adapter_context *context, const struct adapter_res
     memset(out, 0, sizeof(*out));
     if (settings_check(context->settings, err, err_len) != 0)
         return -1;
-    cJSON *root = parse_body(response, err, err_len);
-    if (root == NULL)
+    cJSON *root;
+    if (adapter_json_parse(response->body, response->body_len, "body", &root, err, err_len) != 0)
         return -1;
     int rc = parse_page(root, context, out, err, err_len);
     cJSON_Delete(root);

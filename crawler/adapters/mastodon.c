@@ -25,7 +25,6 @@
  * A local acct ("user") is written "user@<instance of the handle>". */
 #include "crawler/adapters/adapter.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +36,7 @@
 #include <libxml/tree.h>
 
 #include "config/log.h"
+#include "crawler/adapters/adapter_json.h"
 #include "crawler/adapters/post_build.h"
 
 #define PLATFORM "mastodon"
@@ -46,52 +46,8 @@
 #define ID_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
 #define ID_MAX 64
 #define HANDLE_PART_MAX 255
-/* A status is a few kilobytes; one over this is refused rather than carried through the
- * pipeline (the post message decoder takes at most POST_MESSAGE_MAX_JSON_BYTES). */
-#define ITEM_MAX_BYTES (1024 * 1024)
-#define WHERE_LEN 128
-/* A value quoted in an error message is cut to this many bytes. */
-#define SHOWN_BYTES 48
-#define SHOWN_LEN (SHOWN_BYTES + 4)
 
 /* ---- small helpers ---------------------------------------------------------------------- */
-
-/* Messages are logged and shown to operators: a hostile value must not forge lines or flood. */
-static const char *shown(const char *value, char out[SHOWN_LEN])
-{
-    size_t n = strlen(value);
-    int cut = n > SHOWN_BYTES;
-    if (cut) {
-        n = SHOWN_BYTES;
-        while (n > 0 && ((unsigned char)value[n] & 0xC0) == 0x80)
-            n--;
-    }
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)value[i];
-        out[i] = ch < 0x20 || ch == 0x7F ? '?' : value[i];
-    }
-    memcpy(out + n, cut ? "..." : "", cut ? 4 : 1);
-    return out;
-}
-
-static char *format_string(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *format_string(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return NULL;
-    char *s = malloc((size_t)n + 1);
-    if (s == NULL)
-        return NULL;
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    return s;
-}
 
 static int id_valid(const char *id)
 {
@@ -122,50 +78,32 @@ struct handle {
 
 static int handle_split(const char *text, struct handle *handle, char *err, size_t err_len)
 {
-    char show[SHOWN_LEN];
+    char show[ADAPTER_SHOWN_LEN];
     const char *at = text != NULL ? strchr(text, '@') : NULL;
     if (at == NULL || at == text || at[1] == '\0' || strchr(at + 1, '@') != NULL ||
         (size_t)(at - text) > HANDLE_PART_MAX || strlen(at + 1) > HANDLE_PART_MAX)
         return error_set(err, err_len, "handle \"%s\": expected user@instance",
-                         shown(text != NULL ? text : "", show));
+                         adapter_shown(show, sizeof(show), text));
     memcpy(handle->user, text, (size_t)(at - text));
     handle->user[at - text] = '\0';
     strcpy(handle->host, at + 1);
     if (strspn(handle->host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:") !=
         strlen(handle->host))
         return error_set(err, err_len, "handle \"%s\": the instance is not a host name",
-                         shown(text, show));
+                         adapter_shown(show, sizeof(show), text));
     return 0;
 }
 
-/* *out = settings.base_url without trailing slashes, or https://<instance>; the caller frees it.
- * With neither (no handle: netra parse on a saved page) *out is NULL. */
+/* *out = settings.base_url, or https://<instance>; the caller frees it. With neither (no handle:
+ * netra parse on a saved page) *out is NULL. */
 static int base_url(const struct adapter_settings *settings, const struct handle *handle,
                     char **out, char *err, size_t err_len)
 {
-    char show[SHOWN_LEN];
-    const char *configured = settings != NULL ? settings->base_url : NULL;
-    *out = NULL;
-    if (configured == NULL || configured[0] == '\0') {
-        if (handle == NULL)
-            return 0;
-        *out = format_string("https://%s", handle->host);
-        return *out != NULL ? 0 : error_set(err, err_len, "out of memory");
-    }
-    if (strncmp(configured, "https://", 8) != 0 && strncmp(configured, "http://", 7) != 0)
-        return error_set(err, err_len, "base_url \"%s\": expected an http:// or https:// URL",
-                         shown(configured, show));
-    size_t n = strlen(configured);
-    while (n > 0 && configured[n - 1] == '/')
-        n--;
-    *out = strndup(configured, n);
-    return *out != NULL ? 0 : error_set(err, err_len, "out of memory");
-}
-
-static int page_size(const struct adapter_settings *settings)
-{
-    int n = settings != NULL ? settings->page_size : 0;
-    return n <= 0 || n > PAGE_SIZE_MAX ? PAGE_SIZE_MAX : n;
+    char fallback[sizeof("https://") + HANDLE_PART_MAX];
+    if (handle != NULL)
+        snprintf(fallback, sizeof(fallback), "https://%s", handle->host);
+    return adapter_base_url(PLATFORM, settings != NULL ? settings->base_url : NULL,
+                            handle != NULL ? fallback : NULL, out, err, err_len);
 }
 
 /* "user" -> "user@host"; "user@other", and any acct when the host is unknown, stay. The caller
@@ -173,162 +111,38 @@ static int page_size(const struct adapter_settings *settings)
 static char *full_acct(const char *acct, const char *host)
 {
     return strchr(acct, '@') != NULL || host == NULL ? strdup(acct)
-                                                     : format_string("%s@%s", acct, host);
-}
-
-/* Names of nested fields in error messages: "statuses[3]" + ".reblog" -> "statuses[3].reblog".
- * The precisions keep every name within WHERE_LEN. */
-static void where_member(char out[WHERE_LEN], const char *where, const char *member)
-{
-    snprintf(out, WHERE_LEN, "%.80s%.40s", where, member);
-}
-
-static void where_index(char out[WHERE_LEN], const char *where, const char *member, size_t index)
-{
-    snprintf(out, WHERE_LEN, "%.80s%.20s[%zu]", where, member, index);
-}
-
-/* ---- JSON ------------------------------------------------------------------------------- */
-
-/* cJSON cuts a C string at an escaped NUL (\u0000) without a word; such an escape becomes
- * U+FFFD instead, so nothing after it is lost. A raw NUL byte is not JSON at all. */
-static int json_parse(const char *body, size_t len, cJSON **root, char *err, size_t err_len)
-{
-    *root = NULL;
-    if (body == NULL)
-        len = 0;
-    const char *nul = len > 0 ? memchr(body, '\0', len) : NULL;
-    if (nul != NULL)
-        return error_set(err, err_len, "body: NUL byte at offset %zu, not JSON",
-                         (size_t)(nul - body));
-    char *copy = malloc(len + 1);
-    if (copy == NULL)
-        return error_set(err, err_len, "out of memory");
-    for (size_t i = 0; i < len;) {
-        if (body[i] == '\\' && len - i >= 6 && memcmp(body + i, "\\u0000", 6) == 0) {
-            memcpy(copy + i, "\\uFFFD", 6);
-            i += 6;
-        } else if (body[i] == '\\' && len - i >= 2) {
-            memcpy(copy + i, body + i, 2);
-            i += 2;
-        } else {
-            copy[i] = body[i];
-            i++;
-        }
-    }
-    copy[len] = '\0';
-    const char *end = NULL;
-    *root = cJSON_ParseWithLengthOpts(copy, len + 1, &end, 1);
-    size_t at = end != NULL && end >= copy ? (size_t)(end - copy) : 0;
-    free(copy);
-    if (*root == NULL)
-        return error_set(err, err_len, "body: not valid JSON (byte %zu)", at);
-    return 0;
-}
-
-static int is_absent(const cJSON *value)
-{
-    return value == NULL || cJSON_IsNull(value);
-}
-
-/* A string member; an optional one may be absent or null (*out = NULL). */
-static int get_string(const cJSON *object, const char *name, int required, const char *where,
-                      const char **out, char *err, size_t err_len)
-{
-    const cJSON *value = cJSON_GetObjectItemCaseSensitive(object, name);
-    *out = NULL;
-    if (cJSON_IsString(value) && value->valuestring != NULL) {
-        *out = value->valuestring;
-        return 0;
-    }
-    if (!required && is_absent(value))
-        return 0;
-    return error_set(err, err_len, "%s.%s: %s", where, name,
-                     is_absent(value) ? "missing" : "expected a string");
-}
-
-/* An optional member of the given cJSON type (cJSON_Object or cJSON_Array), or NULL. */
-static int get_optional(const cJSON *object, const char *name, int type, const char *where,
-                        const cJSON **out, char *err, size_t err_len)
-{
-    const cJSON *value = cJSON_GetObjectItemCaseSensitive(object, name);
-    *out = NULL;
-    if (is_absent(value))
-        return 0;
-    if ((value->type & 0xFF) != type)
-        return error_set(err, err_len, "%s.%s: expected an %s", where, name,
-                         type == cJSON_Array ? "array" : "object");
-    *out = value;
-    return 0;
-}
-
-/* ---- results ---------------------------------------------------------------------------- */
-
-static int result_add(struct adapter_result *out, struct post_message *message, char *err,
-                      size_t err_len)
-{
-    struct post_message **posts = realloc(out->posts, (out->count + 1) * sizeof(*posts));
-    if (posts == NULL)
-        return error_set(err, err_len, "out of memory");
-    out->posts = posts;
-    out->posts[out->count++] = message;
-    return 0;
-}
-
-static int result_skip(struct adapter_result *out, const char *reason, char *err, size_t err_len)
-{
-    out->skipped++;
-    if (out->first_skip_reason != NULL)
-        return 0;
-    out->first_skip_reason = strdup(reason);
-    return out->first_skip_reason != NULL ? 0 : error_set(err, err_len, "out of memory");
+                                                     : adapter_format("%s@%s", acct, host);
 }
 
 /* ---- requests --------------------------------------------------------------------------- */
 
-static int request_headers(const struct adapter_settings *settings, struct adapter_request *out,
-                           char *err, size_t err_len)
-{
-    out->headers[out->header_count] = strdup("Accept: application/json");
-    if (out->headers[out->header_count] == NULL)
-        return error_set(err, err_len, "out of memory");
-    out->header_count++;
-    const char *token = settings != NULL ? settings->token : NULL;
-    if (token == NULL || token[0] == '\0')
-        return 0;
-    for (const char *p = token; *p != '\0'; p++)
-        if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7F)
-            return error_set(err, err_len, "token: contains a space, control or non-ASCII byte");
-    out->headers[out->header_count] = format_string("Authorization: Bearer %s", token);
-    if (out->headers[out->header_count] == NULL)
-        return error_set(err, err_len, "out of memory");
-    out->header_count++;
-    return 0;
-}
-
 static char *statuses_url(const struct adapter_context *context, const char *base, char *err,
                           size_t err_len)
 {
-    char show[SHOWN_LEN];
+    char show[ADAPTER_SHOWN_LEN];
     const char *native_id = context->account->native_id;
     const char *since = context->since_s > 0 || context->cursor == NULL ? "" : context->cursor;
     const char *page = context->page;
     if (!id_valid(native_id)) {
-        error_set(err, err_len, "account id \"%s\": not a Mastodon id", shown(native_id, show));
+        error_set(err, err_len, "account id \"%s\": not a Mastodon id",
+                  adapter_shown(show, sizeof(show), native_id));
         return NULL;
     }
     if (since[0] != '\0' && !id_valid(since)) {
-        error_set(err, err_len, "cursor \"%s\": not a status id", shown(since, show));
+        error_set(err, err_len, "cursor \"%s\": not a status id",
+                  adapter_shown(show, sizeof(show), since));
         return NULL;
     }
     if (page != NULL && !id_valid(page)) {
-        error_set(err, err_len, "page \"%s\": not a status id", shown(page, show));
+        error_set(err, err_len, "page \"%s\": not a status id",
+                  adapter_shown(show, sizeof(show), page));
         return NULL;
     }
     /* Ids are checked to hold unreserved characters only, so they need no escaping. */
-    char *url = format_string("%s/api/v1/accounts/%s/statuses?limit=%d%s%s%s%s", base, native_id,
-                              page_size(context->settings), since[0] != '\0' ? "&since_id=" : "",
-                              since, page != NULL ? "&max_id=" : "", page != NULL ? page : "");
+    char *url = adapter_format("%s/api/v1/accounts/%s/statuses?limit=%d%s%s%s%s", base, native_id,
+                               adapter_page_size(context->settings, 1, PAGE_SIZE_MAX),
+                               since[0] != '\0' ? "&since_id=" : "", since,
+                               page != NULL ? "&max_id=" : "", page != NULL ? page : "");
     if (url == NULL)
         error_set(err, err_len, "out of memory");
     return url;
@@ -353,12 +167,12 @@ static int build_request(const struct adapter_context *context, struct adapter_r
         goto cleanup;
     const char *native_id = context->account->native_id;
     if (native_id == NULL || native_id[0] == '\0') {
-        user = curl_easy_escape(NULL, handle.user, 0);
+        user = adapter_percent_encode(handle.user);
         if (user == NULL) {
             error_set(err, err_len, "out of memory");
             goto cleanup;
         }
-        out->url = format_string("%s/api/v1/accounts/lookup?acct=%s", base, user);
+        out->url = adapter_format("%s/api/v1/accounts/lookup?acct=%s", base, user);
         out->is_lookup = 1;
         if (out->url == NULL) {
             error_set(err, err_len, "out of memory");
@@ -369,14 +183,14 @@ static int build_request(const struct adapter_context *context, struct adapter_r
         if (out->url == NULL)
             goto cleanup;
     }
-    if (request_headers(context->settings, out, err, err_len) != 0)
+    if (adapter_request_json_headers(out, PLATFORM, context->settings, err, err_len) != 0)
         goto cleanup;
     rc = 0;
 
 cleanup:
     if (rc != 0)
         adapter_request_free(out);
-    curl_free(user);
+    free(user);
     free(base);
     return rc;
 }
@@ -386,7 +200,7 @@ cleanup:
 static int answer_not_ok(const struct adapter_response *response, struct adapter_result *out,
                          char *err, size_t err_len)
 {
-    char show[SHOWN_LEN];
+    char show[ADAPTER_SHOWN_REASON_LEN];
     /* 404: no such account (lookup) or deleted since; 410: suspended (Mastodon 2.4 to 3.3). */
     if (response->status == 404 || response->status == 410) {
         out->gone = 1;
@@ -395,12 +209,13 @@ static int answer_not_ok(const struct adapter_response *response, struct adapter
     cJSON *root = NULL;
     const char *reason = "";
     char scratch[NETRA_ERR_LEN];
-    if (json_parse(response->body, response->body_len, &root, scratch, sizeof(scratch)) == 0 &&
+    if (adapter_json_parse(response->body, response->body_len, "body", &root, scratch,
+                           sizeof(scratch)) == 0 &&
         cJSON_IsObject(root) &&
-        get_string(root, "error", 1, "body", &reason, scratch, sizeof(scratch)) != 0)
+        adapter_json_string(root, "error", 1, "body", &reason, scratch, sizeof(scratch)) != 0)
         reason = "";
     error_set(err, err_len, "HTTP %ld%s%s", response->status, reason[0] != '\0' ? ": " : "",
-              shown(reason, show));
+              adapter_shown(show, sizeof(show), reason));
     cJSON_Delete(root);
     return -1;
 }
@@ -410,15 +225,16 @@ static int answer_not_ok(const struct adapter_response *response, struct adapter
 static int parse_lookup(const struct handle *handle, const cJSON *root, struct adapter_result *out,
                         char *err, size_t err_len)
 {
-    char show[SHOWN_LEN];
+    char show[ADAPTER_SHOWN_LEN];
     const char *id, *acct;
     if (!cJSON_IsObject(root))
         return error_set(err, err_len, "body: expected an Account object");
-    if (get_string(root, "id", 1, "account", &id, err, err_len) != 0 ||
-        get_string(root, "acct", 0, "account", &acct, err, err_len) != 0)
+    if (adapter_json_string(root, "id", 1, "account", &id, err, err_len) != 0 ||
+        adapter_json_string(root, "acct", 0, "account", &acct, err, err_len) != 0)
         return -1;
     if (!id_valid(id))
-        return error_set(err, err_len, "account.id \"%s\": not a Mastodon id", shown(id, show));
+        return error_set(err, err_len, "account.id \"%s\": not a Mastodon id",
+                         adapter_shown(show, sizeof(show), id));
     /* The lookup asked for the bare user; an answer for anyone else is not our account. */
     if (acct != NULL && strcasecmp(acct, handle->user) != 0) {
         const char *at = strchr(acct, '@');
@@ -426,7 +242,7 @@ static int parse_lookup(const struct handle *handle, const cJSON *root, struct a
             strncasecmp(acct, handle->user, (size_t)(at - acct)) != 0 ||
             strcasecmp(at + 1, handle->host) != 0)
             return error_set(err, err_len, "account.acct \"%s\": the lookup was for %s@%s",
-                             shown(acct, show), handle->user, handle->host);
+                             adapter_shown(show, sizeof(show), acct), handle->user, handle->host);
     }
     if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "suspended"))) {
         out->gone = 1;
@@ -508,8 +324,8 @@ static int status_text(const cJSON *status, const char *where, char **text, cons
     const char *spoiler;
     char *body = NULL;
     *text = NULL;
-    if (get_string(status, "content", 1, where, html, err, err_len) != 0 ||
-        get_string(status, "spoiler_text", 0, where, &spoiler, err, err_len) != 0)
+    if (adapter_json_string(status, "content", 1, where, html, err, err_len) != 0 ||
+        adapter_json_string(status, "spoiler_text", 0, where, &spoiler, err, err_len) != 0)
         return -1;
     if (post_build_html_to_text(*html, strlen(*html), &body, err, err_len) != 0) {
         char reason[NETRA_ERR_LEN];
@@ -520,7 +336,7 @@ static int status_text(const cJSON *status, const char *where, char **text, cons
         *text = body;
         return 0;
     }
-    *text = format_string("%s\n\n%s", spoiler, body);
+    *text = adapter_format("%s\n\n%s", spoiler, body);
     free(body);
     return *text != NULL ? 0 : error_set(err, err_len, "out of memory");
 }
@@ -528,28 +344,29 @@ static int status_text(const cJSON *status, const char *where, char **text, cons
 static int add_tags_and_mentions(const cJSON *status, const char *where, const char *host,
                                  struct post_message *message, char *err, size_t err_len)
 {
-    const cJSON *tags, *mentions, *item;
-    char item_where[WHERE_LEN];
-    if (get_optional(status, "tags", cJSON_Array, where, &tags, err, err_len) != 0 ||
-        get_optional(status, "mentions", cJSON_Array, where, &mentions, err, err_len) != 0)
+    cJSON *tags, *mentions;
+    const cJSON *item;
+    char item_where[ADAPTER_WHERE_LEN];
+    if (adapter_json_array(status, "tags", 0, where, &tags, err, err_len) != 0 ||
+        adapter_json_array(status, "mentions", 0, where, &mentions, err, err_len) != 0)
         return -1;
     size_t i = 0;
     cJSON_ArrayForEach(item, tags) {
         const char *name;
-        where_index(item_where, where, ".tags", i++);
+        adapter_where_index(item_where, where, ".tags", i++);
         if (!cJSON_IsObject(item))
             return error_set(err, err_len, "%s: expected an object", item_where);
-        if (get_string(item, "name", 1, item_where, &name, err, err_len) != 0 ||
+        if (adapter_json_string(item, "name", 1, item_where, &name, err, err_len) != 0 ||
             post_build_add_string(&message->hashtags, name, err, err_len) != 0)
             return -1;
     }
     i = 0;
     cJSON_ArrayForEach(item, mentions) {
         const char *acct;
-        where_index(item_where, where, ".mentions", i++);
+        adapter_where_index(item_where, where, ".mentions", i++);
         if (!cJSON_IsObject(item))
             return error_set(err, err_len, "%s: expected an object", item_where);
-        if (get_string(item, "acct", 1, item_where, &acct, err, err_len) != 0)
+        if (adapter_json_string(item, "acct", 1, item_where, &acct, err, err_len) != 0)
             return -1;
         char *full = full_acct(acct, host);
         if (full == NULL)
@@ -565,22 +382,25 @@ static int add_tags_and_mentions(const cJSON *status, const char *where, const c
 static int add_media(const cJSON *status, const char *where, struct post_message *message,
                      char *err, size_t err_len)
 {
-    const cJSON *attachments, *item;
-    char item_where[WHERE_LEN];
-    if (get_optional(status, "media_attachments", cJSON_Array, where, &attachments, err, err_len) !=
-        0)
+    cJSON *attachments;
+    const cJSON *item;
+    char item_where[ADAPTER_WHERE_LEN];
+    if (adapter_json_array(status, "media_attachments", 0, where, &attachments, err, err_len) != 0)
         return -1;
     size_t i = 0;
     cJSON_ArrayForEach(item, attachments) {
         const char *type, *url, *remote_url, *preview_url, *description;
-        where_index(item_where, where, ".media_attachments", i++);
+        adapter_where_index(item_where, where, ".media_attachments", i++);
         if (!cJSON_IsObject(item))
             return error_set(err, err_len, "%s: expected an object", item_where);
-        if (get_string(item, "type", 0, item_where, &type, err, err_len) != 0 ||
-            get_string(item, "url", 0, item_where, &url, err, err_len) != 0 ||
-            get_string(item, "remote_url", 0, item_where, &remote_url, err, err_len) != 0 ||
-            get_string(item, "preview_url", 0, item_where, &preview_url, err, err_len) != 0 ||
-            get_string(item, "description", 0, item_where, &description, err, err_len) != 0)
+        if (adapter_json_string(item, "type", 0, item_where, &type, err, err_len) != 0 ||
+            adapter_json_string(item, "url", 0, item_where, &url, err, err_len) != 0 ||
+            adapter_json_string(item, "remote_url", 0, item_where, &remote_url, err,
+                                err_len) != 0 ||
+            adapter_json_string(item, "preview_url", 0, item_where, &preview_url, err,
+                                err_len) != 0 ||
+            adapter_json_string(item, "description", 0, item_where, &description, err,
+                                err_len) != 0)
             return -1;
         /* url is null while the server still processes the file. */
         const char *best = url != NULL ? url : remote_url != NULL ? remote_url : preview_url;
@@ -594,15 +414,15 @@ static int add_media(const cJSON *status, const char *where, struct post_message
 static int add_links(const cJSON *status, const char *where, const char *html,
                      struct post_message *message, char *err, size_t err_len)
 {
-    const cJSON *card;
+    cJSON *card;
     const char *card_url = NULL;
     if (content_links(html, message, err, err_len) != 0 ||
-        get_optional(status, "card", cJSON_Object, where, &card, err, err_len) != 0)
+        adapter_json_object(status, "card", 0, where, &card, err, err_len) != 0)
         return -1;
     if (card != NULL) {
-        char card_where[WHERE_LEN];
-        where_member(card_where, where, ".card");
-        if (get_string(card, "url", 0, card_where, &card_url, err, err_len) != 0)
+        char card_where[ADAPTER_WHERE_LEN];
+        adapter_where(card_where, where, ".card");
+        if (adapter_json_string(card, "url", 0, card_where, &card_url, err, err_len) != 0)
             return -1;
     }
     return card_url != NULL ? post_build_add_string(&message->links, card_url, err, err_len) : 0;
@@ -612,18 +432,18 @@ static int add_links(const cJSON *status, const char *where, const char *html,
 static int set_repost_of(const cJSON *status, const char *where, const char *host,
                          struct post_message *message, char *err, size_t err_len)
 {
-    const cJSON *account;
+    cJSON *account;
     const char *acct = NULL, *url, *uri, *html;
     char *text = NULL, *author = NULL;
-    char account_where[WHERE_LEN];
+    char account_where[ADAPTER_WHERE_LEN];
     int rc = -1;
 
-    where_member(account_where, where, ".account");
-    if (get_optional(status, "account", cJSON_Object, where, &account, err, err_len) != 0 ||
+    adapter_where(account_where, where, ".account");
+    if (adapter_json_object(status, "account", 0, where, &account, err, err_len) != 0 ||
         (account != NULL &&
-         get_string(account, "acct", 1, account_where, &acct, err, err_len) != 0) ||
-        get_string(status, "url", 0, where, &url, err, err_len) != 0 ||
-        get_string(status, "uri", 0, where, &uri, err, err_len) != 0 ||
+         adapter_json_string(account, "acct", 1, account_where, &acct, err, err_len) != 0) ||
+        adapter_json_string(status, "url", 0, where, &url, err, err_len) != 0 ||
+        adapter_json_string(status, "uri", 0, where, &uri, err, err_len) != 0 ||
         status_text(status, where, &text, &html, err, err_len) != 0)
         goto cleanup;
     if (acct != NULL) {
@@ -653,29 +473,28 @@ cleanup:
 static int set_quote(const cJSON *quote, const char *where, const char *host,
                      struct post_message *message, char *err, size_t err_len)
 {
-    const cJSON *quoted;
-    char quote_where[WHERE_LEN];
-    where_member(quote_where, where, ".quote");
+    cJSON *quoted;
+    char quote_where[ADAPTER_WHERE_LEN];
+    adapter_where(quote_where, where, ".quote");
     message->kind = POST_KIND_QUOTE;
-    if (get_optional(quote, "quoted_status", cJSON_Object, quote_where, &quoted, err, err_len) != 0)
+    if (adapter_json_object(quote, "quoted_status", 0, quote_where, &quoted, err, err_len) != 0)
         return -1;
     if (quoted == NULL)
         return 0;
-    char quoted_where[WHERE_LEN];
-    where_member(quoted_where, quote_where, ".quoted_status");
+    char quoted_where[ADAPTER_WHERE_LEN];
+    adapter_where(quoted_where, quote_where, ".quoted_status");
     return set_repost_of(quoted, quoted_where, host, message, err, err_len);
 }
 
-/* One public status (raw: its compact JSON) -> *out. -1 with err naming the field when the
- * status is malformed. */
-static int status_message(const cJSON *status, const char *raw, const char *where, const char *id,
+/* One public status -> *out. -1 with err naming the field when the status is malformed. */
+static int status_message(const cJSON *status, const char *where, const char *id,
                           const char *created_at, const char *host, struct post_message **out,
                           char *err, size_t err_len)
 {
-    const cJSON *account, *reblog, *quote;
+    cJSON *account, *reblog, *quote;
     const char *acct, *url, *uri, *reply_to, *language, *html;
     char *text = NULL, *author = NULL;
-    char source_where[WHERE_LEN], account_where[WHERE_LEN];
+    char source_where[ADAPTER_WHERE_LEN], account_where[ADAPTER_WHERE_LEN];
     struct post_message *message = post_message_new();
     int rc = -1;
 
@@ -684,25 +503,27 @@ static int status_message(const cJSON *status, const char *raw, const char *wher
         error_set(err, err_len, "out of memory");
         goto cleanup;
     }
-    where_member(account_where, where, ".account");
-    if (get_optional(status, "account", cJSON_Object, where, &account, err, err_len) != 0)
+    if (adapter_json_set_raw(message, status, where, err, err_len) != 0)
+        goto cleanup;
+    adapter_where(account_where, where, ".account");
+    if (adapter_json_object(status, "account", 0, where, &account, err, err_len) != 0)
         goto cleanup;
     if (account == NULL) {
         error_set(err, err_len, "%s.account: missing", where);
         goto cleanup;
     }
-    if (get_string(account, "acct", 1, account_where, &acct, err, err_len) != 0 ||
-        get_string(status, "url", 0, where, &url, err, err_len) != 0 ||
-        get_string(status, "uri", 0, where, &uri, err, err_len) != 0 ||
-        get_string(status, "in_reply_to_id", 0, where, &reply_to, err, err_len) != 0 ||
-        get_optional(status, "reblog", cJSON_Object, where, &reblog, err, err_len) != 0)
+    if (adapter_json_string(account, "acct", 1, account_where, &acct, err, err_len) != 0 ||
+        adapter_json_string(status, "url", 0, where, &url, err, err_len) != 0 ||
+        adapter_json_string(status, "uri", 0, where, &uri, err, err_len) != 0 ||
+        adapter_json_string(status, "in_reply_to_id", 0, where, &reply_to, err, err_len) != 0 ||
+        adapter_json_object(status, "reblog", 0, where, &reblog, err, err_len) != 0)
         goto cleanup;
 
     /* A reblog's own content is empty: what a reader sees is the reblogged status. */
     const cJSON *source = reblog != NULL ? reblog : status;
-    where_member(source_where, where, reblog != NULL ? ".reblog" : "");
-    if (get_string(source, "language", 0, source_where, &language, err, err_len) != 0 ||
-        get_optional(source, "quote", cJSON_Object, source_where, &quote, err, err_len) != 0 ||
+    adapter_where(source_where, where, reblog != NULL ? ".reblog" : "");
+    if (adapter_json_string(source, "language", 0, source_where, &language, err, err_len) != 0 ||
+        adapter_json_object(source, "quote", 0, source_where, &quote, err, err_len) != 0 ||
         status_text(source, source_where, &text, &html, err, err_len) != 0)
         goto cleanup;
     author = full_acct(acct, host);
@@ -716,7 +537,7 @@ static int status_message(const cJSON *status, const char *raw, const char *wher
         post_build_set(&message->text, text, err, err_len) != 0)
         goto cleanup;
     if (url == NULL && reblog != NULL &&
-        get_string(reblog, "url", 0, source_where, &url, err, err_len) != 0)
+        adapter_json_string(reblog, "url", 0, source_where, &url, err, err_len) != 0)
         goto cleanup;
     if ((url != NULL || uri != NULL) &&
         post_build_set(&message->url, url != NULL ? url : uri, err, err_len) != 0)
@@ -740,10 +561,6 @@ static int status_message(const cJSON *status, const char *raw, const char *wher
         message->kind = POST_KIND_REPLY;
     }
 
-    if (post_message_set_raw(message, raw, strlen(raw)) != 0) {
-        error_set(err, err_len, "out of memory");
-        goto cleanup;
-    }
     *out = message;
     message = NULL;
     rc = 0;
@@ -762,7 +579,7 @@ cleanup:
 static int link_next_max_id(const char *link, const char *base, char **max_id, char *err,
                             size_t err_len)
 {
-    char show[SHOWN_LEN];
+    char show[ADAPTER_SHOWN_LEN];
     char *target = NULL, *query = NULL;
     CURLU *url = NULL;
     int rc = -1;
@@ -844,11 +661,13 @@ static int link_next_max_id(const char *link, const char *base, char **max_id, c
         goto cleanup;
     }
     if (base != NULL && curl_url_set(url, CURLUPART_URL, base, 0) != CURLUE_OK) {
-        error_set(err, err_len, "base_url \"%s\": not a URL", shown(base, show));
+        error_set(err, err_len, "base_url \"%s\": not a URL",
+                  adapter_shown(show, sizeof(show), base));
         goto cleanup;
     }
     if (curl_url_set(url, CURLUPART_URL, target, 0) != CURLUE_OK) {
-        error_set(err, err_len, "Link rel=\"next\" <%s>: not a URL", shown(target, show));
+        error_set(err, err_len, "Link rel=\"next\" <%s>: not a URL",
+                  adapter_shown(show, sizeof(show), target));
         goto cleanup;
     }
     CURLUcode got = curl_url_get(url, CURLUPART_QUERY, &query, 0);
@@ -865,14 +684,15 @@ static int link_next_max_id(const char *link, const char *base, char **max_id, c
             curl_free(decoded);
             if (*max_id == NULL || !id_valid(*max_id)) {
                 error_set(err, err_len, "Link rel=\"next\" <%s>: max_id is not a status id",
-                          shown(target, show));
+                          adapter_shown(show, sizeof(show), target));
                 goto cleanup;
             }
         }
         p += field + (p[field] == '&');
     }
     if (*max_id == NULL) {
-        error_set(err, err_len, "Link rel=\"next\" <%s>: no max_id", shown(target, show));
+        error_set(err, err_len, "Link rel=\"next\" <%s>: no max_id",
+                  adapter_shown(show, sizeof(show), target));
         goto cleanup;
     }
     rc = 0;
@@ -900,23 +720,26 @@ static int page_item(const struct page_scope *scope, const cJSON *status, size_t
                      struct adapter_result *out, const char **newest, int *stop, char *err,
                      size_t err_len)
 {
-    char where[WHERE_LEN], reason[NETRA_ERR_LEN], show[SHOWN_LEN], created_at[32];
+    char where[ADAPTER_WHERE_LEN], reason[NETRA_ERR_LEN], show[ADAPTER_SHOWN_LEN], created_at[32];
     const char *id, *created_text, *visibility;
     long long created_s = 0;
     struct post_message *message = NULL;
 
-    where_index(where, "", "statuses", index);
+    adapter_where_index(where, "", "statuses", index);
     if (!cJSON_IsObject(status)) {
         snprintf(reason, sizeof(reason), "%s: expected a Status object", where);
-        return result_skip(out, reason, err, err_len);
+        return adapter_result_skip(out, reason, err, err_len);
     }
-    if (get_string(status, "id", 1, where, &id, reason, sizeof(reason)) != 0 ||
-        get_string(status, "created_at", 1, where, &created_text, reason, sizeof(reason)) != 0 ||
-        get_string(status, "visibility", 0, where, &visibility, reason, sizeof(reason)) != 0)
-        return result_skip(out, reason, err, err_len);
+    if (adapter_json_string(status, "id", 1, where, &id, reason, sizeof(reason)) != 0 ||
+        adapter_json_string(status, "created_at", 1, where, &created_text, reason,
+                            sizeof(reason)) != 0 ||
+        adapter_json_string(status, "visibility", 0, where, &visibility, reason,
+                            sizeof(reason)) != 0)
+        return adapter_result_skip(out, reason, err, err_len);
     if (!id_valid(id)) {
-        snprintf(reason, sizeof(reason), "%s.id \"%s\": not a status id", where, shown(id, show));
-        return result_skip(out, reason, err, err_len);
+        snprintf(reason, sizeof(reason), "%s.id \"%s\": not a status id", where,
+                 adapter_shown(show, sizeof(show), id));
+        return adapter_result_skip(out, reason, err, err_len);
     }
     if (scope->cursor[0] != '\0' && id_at_or_below(id, scope->cursor)) {
         *stop = 1;
@@ -926,8 +749,8 @@ static int page_item(const struct page_scope *scope, const cJSON *status, size_t
         *newest = id;
     if (post_build_time(created_text, created_at, &created_s, reason, sizeof(reason)) != 0) {
         snprintf(reason, sizeof(reason), "%s.created_at \"%s\": expected an RFC 3339 time", where,
-                 shown(created_text, show));
-        return result_skip(out, reason, err, err_len);
+                 adapter_shown(show, sizeof(show), created_text));
+        return adapter_result_skip(out, reason, err, err_len);
     }
     if (scope->context->since_s > 0 && created_s < scope->context->since_s) {
         *stop = 1;
@@ -937,25 +760,10 @@ static int page_item(const struct page_scope *scope, const cJSON *status, size_t
         strcmp(visibility, "unlisted") != 0)
         return 0;
 
-    char *raw = cJSON_PrintUnformatted(status);
-    if (raw == NULL)
-        return error_set(err, err_len, "out of memory");
-    int rc;
-    size_t raw_len = strlen(raw);
-    if (raw_len > ITEM_MAX_BYTES) {
-        snprintf(reason, sizeof(reason), "%s: %zu bytes, over the %d an item may have", where,
-                 raw_len, ITEM_MAX_BYTES);
-        rc = result_skip(out, reason, err, err_len);
-    } else if (status_message(status, raw, where, id, created_at, scope->host, &message, reason,
-                              sizeof(reason)) != 0) {
-        rc = result_skip(out, reason, err, err_len);
-    } else {
-        rc = result_add(out, message, err, err_len);
-        if (rc != 0)
-            post_message_free(message);
-    }
-    cJSON_free(raw);
-    return rc;
+    if (status_message(status, where, id, created_at, scope->host, &message, reason,
+                       sizeof(reason)) != 0)
+        return adapter_result_skip(out, reason, err, err_len);
+    return adapter_result_add(out, message, err, err_len);
 }
 
 static int parse_page(const struct page_scope *scope, const struct adapter_response *response,
@@ -1025,7 +833,7 @@ static int parse(const struct adapter_context *context, const struct adapter_res
         rc = answer_not_ok(response, out, err, err_len);
         goto cleanup;
     }
-    if (json_parse(response->body, response->body_len, &root, err, err_len) != 0)
+    if (adapter_json_parse(response->body, response->body_len, "body", &root, err, err_len) != 0)
         goto cleanup;
     const char *native_id = context->account->native_id;
     if (native_id == NULL || native_id[0] == '\0') {
@@ -1038,9 +846,10 @@ static int parse(const struct adapter_context *context, const struct adapter_res
     if (base_url(context->settings, have_handle ? &handle : NULL, &base, err, err_len) != 0)
         goto cleanup;
     const char *cursor = context->since_s > 0 || context->cursor == NULL ? "" : context->cursor;
-    char show[SHOWN_LEN];
+    char show[ADAPTER_SHOWN_LEN];
     if (cursor[0] != '\0' && !id_valid(cursor)) {
-        error_set(err, err_len, "cursor \"%s\": not a status id", shown(cursor, show));
+        error_set(err, err_len, "cursor \"%s\": not a status id",
+                  adapter_shown(show, sizeof(show), cursor));
         goto cleanup;
     }
     struct page_scope scope = {context, have_handle ? handle.host : NULL, cursor};

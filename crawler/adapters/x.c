@@ -21,7 +21,6 @@
 #include "crawler/adapters/adapter.h"
 
 #include <cjson/cJSON.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,11 +29,11 @@
 
 #include "config/log.h"
 #include "config/utf8.h"
+#include "crawler/adapters/adapter_json.h"
 #include "crawler/adapters/post_build.h"
 
 #define X_PLATFORM "x"
 #define X_DEFAULT_BASE_URL "https://api.x.com"
-#define X_BASE_URL_MAX 2048
 #define X_USERNAME_MAX 15
 #define X_ID_MAX_DIGITS 20 /* ids are unsigned 64-bit numbers */
 #define X_PAGE_MIN 5
@@ -43,8 +42,6 @@
 /* X refuses an older start_time; a rescan reaching further back asks from here. */
 #define X_START_TIME_MIN 1289001600LL /* 2010-11-06T00:00:00Z */
 #define X_START_TIME_MAX 253402300799LL /* 9999-12-31T23:59:59Z */
-/* A real page (100 posts and what they refer to) is a few hundred kilobytes, far below this. */
-#define X_BODY_MAX ((size_t)POST_MESSAGE_MAX_RAW_BYTES)
 /* A text whose t.co links would make it longer than this keeps them short (they are listed). */
 #define X_TEXT_MAX ((size_t)256 * 1024)
 /* Media kept per post; X attaches at most 4 photos, or one video or GIF. */
@@ -54,7 +51,6 @@
  * factor (plus X_COPY_SLACK). */
 #define X_COPY_GROWTH 8
 #define X_COPY_SLACK ((size_t)8 * 1024 * 1024)
-#define SHOWN_MAX 96
 #define WHERE_MAX 96
 
 static const char timeline_query[] =
@@ -65,80 +61,9 @@ static const char timeline_query[] =
 
 /* ---- small helpers ------------------------------------------------------------------------- */
 
-static char *format_new(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *format_new(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int length = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (length < 0)
-        return NULL;
-    char *s = malloc((size_t)length + 1);
-    if (s == NULL)
-        return NULL;
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)length + 1, fmt, ap);
-    va_end(ap);
-    return s;
-}
-
-/* Hostile text for an error line: printable ASCII as is, any other byte as \xNN, cut short with
- * "...", so it can neither break the line nor make it long. */
-static const char *show(char *out, size_t out_len, const char *s)
-{
-    size_t used = 0;
-    for (; *s != '\0'; s++) {
-        unsigned char c = (unsigned char)*s;
-        char piece[5];
-        if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\')
-            snprintf(piece, sizeof(piece), "%c", c);
-        else
-            snprintf(piece, sizeof(piece), "\\x%02X", c);
-        size_t piece_len = strlen(piece);
-        if (used + piece_len + sizeof("...") > out_len) {
-            memcpy(out + used, "...", sizeof("..."));
-            return out;
-        }
-        memcpy(out + used, piece, piece_len);
-        used += piece_len;
-    }
-    out[used] = '\0';
-    return out;
-}
-
-static bool is_http_url(const char *s)
-{
-    return strncmp(s, "https://", 8) == 0 || strncmp(s, "http://", 7) == 0;
-}
-
 static bool is_ascii_alnum(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-/* s with every byte but RFC 3986's unreserved ones as %XX: a value that can neither end the
- * query parameter it is put in nor change the host or path. */
-static char *percent_encode(const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    char *out = malloc(strlen(s) * 3 + 1);
-    if (out == NULL)
-        return NULL;
-    size_t used = 0;
-    for (; *s != '\0'; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (is_ascii_alnum((char)c) || c == '-' || c == '.' || c == '_' || c == '~') {
-            out[used++] = (char)c;
-        } else {
-            out[used++] = '%';
-            out[used++] = hex[c >> 4];
-            out[used++] = hex[c & 0xF];
-        }
-    }
-    out[used] = '\0';
-    return out;
 }
 
 static bool is_username(const char *s)
@@ -169,148 +94,13 @@ static int id_compare(const char *a, const char *b)
     return strcmp(a, b);
 }
 
-/* ---- the body as JSON ---------------------------------------------------------------------- */
-
-/* cJSON copies an escaped NUL (\u0000) into its C strings, cutting them short unseen, and refuses
- * a whole document over one lone surrogate escape (half of an emoji's pair, as a truncated text
- * may hold). Both are overwritten, in a copy of the body, by bytes that never occur in UTF-8: the
- * one string that held them then fails its UTF-8 check by name, and the rest of the page lives. */
-#define BAD_ESCAPE_MARK 0xFF
-
-static int hex4(const char *s)
-{
-    int value = 0;
-    for (int i = 0; i < 4; i++) {
-        char c = s[i];
-        int digit = c >= '0' && c <= '9'   ? c - '0'
-                    : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                    : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                           : -1;
-        if (digit < 0)
-            return -1;
-        value = value * 16 + digit;
-    }
-    return value;
-}
-
-static void mark_bad_escapes(char *json, size_t len)
-{
-    for (size_t i = 0; i < len; i++)
-        if (json[i] == '\0')
-            json[i] = (char)BAD_ESCAPE_MARK;
-    for (size_t i = 0; i + 1 < len; i++) {
-        if (json[i] != '\\')
-            continue;
-        if (json[i + 1] != 'u' || len - i < 6) {
-            i++; /* an escape is a pair: "\\u0000" is a backslash, then text */
-            continue;
-        }
-        int unit = hex4(json + i + 2);
-        bool bad = unit == 0 || (unit >= 0xDC00 && unit <= 0xDFFF);
-        if (unit >= 0xD800 && unit <= 0xDBFF) {
-            int low = len - i >= 12 && json[i + 6] == '\\' && json[i + 7] == 'u'
-                          ? hex4(json + i + 8)
-                          : -1;
-            if (low >= 0xDC00 && low <= 0xDFFF) {
-                i += 11;
-                continue;
-            }
-            bad = true;
-        }
-        if (bad)
-            memset(json + i, BAD_ESCAPE_MARK, 6);
-        i += 5;
-    }
-}
-
-static cJSON *parse_body(const struct adapter_response *response, char *err, size_t err_len)
-{
-    size_t len = response->body_len;
-    if (len > X_BODY_MAX) {
-        error_set(err, err_len, "body: %zu bytes, over the limit of %zu", len, X_BODY_MAX);
-        return NULL;
-    }
-    char *copy = malloc(len + 1);
-    if (copy == NULL) {
-        error_set(err, err_len, "body: out of memory");
-        return NULL;
-    }
-    if (len > 0)
-        memcpy(copy, response->body, len);
-    copy[len] = '\0';
-    mark_bad_escapes(copy, len);
-    const char *end = NULL;
-    /* The length includes the terminating NUL, so cJSON refuses anything after the value. */
-    cJSON *root = cJSON_ParseWithLengthOpts(copy, len + 1, &end, 1);
-    if (root == NULL)
-        error_set(err, err_len, "body: not JSON (error at byte %zu)",
-                  end != NULL ? (size_t)(end - copy) : (size_t)0);
-    else if (!cJSON_IsObject(root))
-        error_set(err, err_len, "body: expected a JSON object");
-    free(copy);
-    if (root != NULL && !cJSON_IsObject(root)) {
-        cJSON_Delete(root);
-        root = NULL;
-    }
-    return root;
-}
-
-enum json_kind { JSON_STRING, JSON_ARRAY, JSON_OBJECT };
-
-/* object.name into *out: NULL when absent or null, -1 when it has another type than kind. */
-static int member(const cJSON *object, const char *name, enum json_kind kind, cJSON **out,
-                  const char *where, char *err, size_t err_len)
-{
-    static const char *const kind_names[] = {"a string", "an array", "an object"};
-    cJSON *value = cJSON_GetObjectItemCaseSensitive(object, name);
-    *out = NULL;
-    if (value == NULL || cJSON_IsNull(value))
-        return 0;
-    bool fits = kind == JSON_STRING  ? cJSON_IsString(value) && value->valuestring != NULL
-                : kind == JSON_ARRAY ? cJSON_IsArray(value)
-                                     : cJSON_IsObject(value);
-    if (!fits)
-        return error_set(err, err_len, "%s%s%s: expected %s", where, where[0] ? "." : "", name,
-                         kind_names[kind]);
-    *out = value;
-    return 0;
-}
-
-static const char *string_of(const cJSON *value)
-{
-    return value != NULL ? value->valuestring : NULL;
-}
-
 /* ---- requests ------------------------------------------------------------------------------ */
-
-static int authorization_header(const char *token, char **header, char *err, size_t err_len)
-{
-    if (token == NULL || token[0] == '\0')
-        return error_set(err, err_len, "platforms.x.token is not set: the X API needs a bearer token");
-    for (const char *p = token; *p != '\0'; p++)
-        if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7F)
-            return error_set(err, err_len,
-                             "platforms.x.token holds a space, control or non-ASCII byte at "
-                             "byte %zu: it cannot go in an HTTP header",
-                             (size_t)(p - token));
-    *header = format_new("Authorization: Bearer %s", token);
-    if (*header == NULL)
-        return error_set(err, err_len, "out of memory");
-    return 0;
-}
-
-static int page_size(int asked)
-{
-    if (asked <= 0 || asked > X_PAGE_MAX)
-        return X_PAGE_MAX;
-    return asked < X_PAGE_MIN ? X_PAGE_MIN : asked;
-}
 
 /* "&start_time=..." for a rescan, "&since_id=<cursor>" for a crawl that has one, else "". */
 static int time_bound(const struct adapter_context *context, char *out, size_t out_len, char *err,
                       size_t err_len)
 {
-    char shown[SHOWN_MAX];
+    char shown[ADAPTER_SHOWN_LEN];
     out[0] = '\0';
     if (context->since_s > 0) {
         if (context->since_s > X_START_TIME_MAX)
@@ -331,7 +121,7 @@ static int time_bound(const struct adapter_context *context, char *out, size_t o
         return 0;
     if (!is_id(cursor))
         return error_set(err, err_len, "cursor \"%s\": expected an X post id (digits)",
-                         show(shown, sizeof(shown), cursor));
+                         adapter_shown(shown, sizeof(shown), cursor));
     snprintf(out, out_len, "&since_id=%s", cursor);
     return 0;
 }
@@ -341,57 +131,51 @@ static int build_request(const struct adapter_context *context, struct adapter_r
 {
     const struct adapter_settings *settings = context->settings;
     const struct adapter_account *account = context->account;
-    const char *base = settings->base_url != NULL && settings->base_url[0] != '\0'
-                           ? settings->base_url
-                           : X_DEFAULT_BASE_URL;
-    char shown[SHOWN_MAX];
-    char *page_token = NULL;
+    char shown[ADAPTER_SHOWN_LEN];
+    char *base = NULL, *page_token = NULL;
     int rc = -1;
 
     memset(out, 0, sizeof(*out));
-    size_t base_len = strlen(base);
-    if (!is_http_url(base) || base_len > X_BASE_URL_MAX) {
-        error_set(err, err_len, "platforms.x.base_url \"%s\": expected an http:// or https:// URL",
-                  show(shown, sizeof(shown), base));
+    if (adapter_base_url(X_PLATFORM, settings->base_url, X_DEFAULT_BASE_URL, &base, err,
+                         err_len) != 0)
+        goto cleanup;
+    if (settings->token == NULL || settings->token[0] == '\0') {
+        error_set(err, err_len, "platforms.x.token is not set: the X API needs a bearer token");
         goto cleanup;
     }
-    if (base[base_len - 1] == '/')
-        base_len--;
-    if (authorization_header(settings->token, &out->headers[0], err, err_len) != 0)
+    if (adapter_request_bearer(out, X_PLATFORM, settings->token, err, err_len) != 0)
         goto cleanup;
-    out->header_count = 1;
 
     const char *native_id = account->native_id != NULL ? account->native_id : "";
     if (native_id[0] == '\0') {
         const char *handle = account->handle != NULL ? account->handle : "";
         if (!is_username(handle)) {
-            error_set(err, err_len,
-                      "handle \"%s\": an X username is 1 to 15 letters, digits or _",
-                      show(shown, sizeof(shown), handle));
+            error_set(err, err_len, "handle \"%s\": an X username is 1 to 15 letters, digits or _",
+                      adapter_shown(shown, sizeof(shown), handle));
             goto cleanup;
         }
-        out->url = format_new("%.*s/2/users/by/username/%s", (int)base_len, base, handle);
+        out->url = adapter_format("%s/2/users/by/username/%s", base, handle);
         out->is_lookup = 1;
     } else {
         char bound[64];
         if (!is_id(native_id)) {
             error_set(err, err_len, "native id \"%s\": expected an X user id (digits)",
-                      show(shown, sizeof(shown), native_id));
+                      adapter_shown(shown, sizeof(shown), native_id));
             goto cleanup;
         }
         if (time_bound(context, bound, sizeof(bound), err, err_len) != 0)
             goto cleanup;
         if (context->page != NULL) {
-            page_token = percent_encode(context->page);
+            page_token = adapter_percent_encode(context->page);
             if (page_token == NULL) {
                 error_set(err, err_len, "out of memory");
                 goto cleanup;
             }
         }
-        out->url = format_new("%.*s/2/users/%s/tweets?max_results=%d%s%s%s%s", (int)base_len,
-                              base, native_id, page_size(settings->page_size), bound,
-                              page_token != NULL ? "&pagination_token=" : "",
-                              page_token != NULL ? page_token : "", timeline_query);
+        out->url = adapter_format("%s/2/users/%s/tweets?max_results=%d%s%s%s%s", base, native_id,
+                                  adapter_page_size(settings, X_PAGE_MIN, X_PAGE_MAX), bound,
+                                  page_token != NULL ? "&pagination_token=" : "",
+                                  page_token != NULL ? page_token : "", timeline_query);
     }
     if (out->url == NULL) {
         error_set(err, err_len, "out of memory");
@@ -400,6 +184,7 @@ static int build_request(const struct adapter_context *context, struct adapter_r
     rc = 0;
 
 cleanup:
+    free(base);
     free(page_token);
     if (rc != 0)
         adapter_request_free(out);
@@ -415,9 +200,9 @@ static int answer_without_data(const cJSON *root, bool data_required, int *gone,
                                size_t err_len)
 {
     static const char not_found[] = "/resource-not-found";
-    char title[SHOWN_MAX], detail[SHOWN_MAX * 2];
+    char title[ADAPTER_SHOWN_REASON_LEN], detail[ADAPTER_SHOWN_REASON_LEN];
     cJSON *errors, *entry;
-    if (member(root, "errors", JSON_ARRAY, &errors, "", err, err_len) != 0)
+    if (adapter_json_array(root, "errors", 0, "", &errors, err, err_len) != 0)
         return -1;
     if (errors == NULL || cJSON_GetArraySize(errors) == 0) {
         if (data_required)
@@ -438,28 +223,31 @@ static int answer_without_data(const cJSON *root, bool data_required, int *gone,
         }
     }
     entry = cJSON_GetArrayItem(errors, 0);
-    const char *first_title = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(entry, "title"));
+    const char *first_title =
+        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(entry, "title"));
     const char *first_detail =
         cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(entry, "detail"));
     return error_set(err, err_len, "X answered with an error: %s: %s",
-                     show(title, sizeof(title), first_title != NULL ? first_title : "(no title)"),
-                     show(detail, sizeof(detail), first_detail != NULL ? first_detail : ""));
+                     adapter_shown(title, sizeof(title),
+                                   first_title != NULL ? first_title : "(no title)"),
+                     adapter_shown(detail, sizeof(detail), first_detail));
 }
 
 static int parse_lookup(const cJSON *root, struct adapter_result *out, char *err, size_t err_len)
 {
-    char shown[SHOWN_MAX];
-    cJSON *data, *id;
-    if (member(root, "data", JSON_OBJECT, &data, "", err, err_len) != 0)
+    char shown[ADAPTER_SHOWN_LEN];
+    cJSON *data;
+    const char *id;
+    if (adapter_json_object(root, "data", 0, "", &data, err, err_len) != 0)
         return -1;
     if (data == NULL)
         return answer_without_data(root, true, &out->gone, err, err_len);
-    if (member(data, "id", JSON_STRING, &id, "data", err, err_len) != 0)
+    if (adapter_json_string(data, "id", 0, "data", &id, err, err_len) != 0)
         return -1;
-    if (id == NULL || !is_id(id->valuestring))
+    if (id == NULL || !is_id(id))
         return error_set(err, err_len, "data.id \"%s\": expected an X user id (digits)",
-                         show(shown, sizeof(shown), id != NULL ? id->valuestring : ""));
-    out->native_id = strdup(id->valuestring);
+                         adapter_shown(shown, sizeof(shown), id));
+    out->native_id = strdup(id);
     if (out->native_id == NULL)
         return error_set(err, err_len, "out of memory");
     return 0;
@@ -493,7 +281,7 @@ static int index_build(struct index *index, const cJSON *includes, const char *l
                        const char *key_name, char *err, size_t err_len)
 {
     cJSON *array, *object;
-    if (member(includes, list, JSON_ARRAY, &array, "includes", err, err_len) != 0)
+    if (adapter_json_array(includes, list, 0, "includes", &array, err, err_len) != 0)
         return -1;
     int size = array != NULL ? cJSON_GetArraySize(array) : 0;
     if (size == 0)
@@ -533,7 +321,7 @@ static int includes_build(const cJSON *root, struct includes *includes, char *er
 {
     cJSON *object;
     memset(includes, 0, sizeof(*includes));
-    if (member(root, "includes", JSON_OBJECT, &object, "", err, err_len) != 0)
+    if (adapter_json_object(root, "includes", 0, "", &object, err, err_len) != 0)
         return -1;
     if (object == NULL)
         return 0;
@@ -724,9 +512,10 @@ static int add_entity_strings(const cJSON *entities, const char *list, const cha
                               size_t err_len)
 {
     char here[WHERE_MAX * 3];
-    cJSON *array, *entity, *value;
+    cJSON *array, *entity;
+    const char *value;
     snprintf(here, sizeof(here), "%s.entities", where);
-    if (member(entities, list, JSON_ARRAY, &array, here, err, err_len) != 0)
+    if (adapter_json_array(entities, list, 0, here, &array, err, err_len) != 0)
         return -1;
     size_t i = 0;
     cJSON_ArrayForEach(entity, array)
@@ -736,12 +525,12 @@ static int add_entity_strings(const cJSON *entities, const char *list, const cha
         snprintf(here, sizeof(here), "%s.entities.%s[%zu]", where, list, i++);
         if (!cJSON_IsObject(entity))
             return error_set(err, err_len, "%s: expected an object", here);
-        if (member(entity, name, JSON_STRING, &value, here, err, err_len) != 0)
+        if (adapter_json_string(entity, name, 0, here, &value, err, err_len) != 0)
             return -1;
         if (value == NULL)
             continue;
         char why[NETRA_ERR_LEN / 2];
-        if (post_build_add_string(strings, value->valuestring, why, sizeof(why)) != 0)
+        if (post_build_add_string(strings, value, why, sizeof(why)) != 0)
             return error_set(err, err_len, "%s.%s: %s", here, name, why);
     }
     return 0;
@@ -753,13 +542,14 @@ static int add_links(struct post_message *message, const cJSON *entities, char *
                      const char *where, char *err, size_t err_len)
 {
     char here[WHERE_MAX * 3];
-    cJSON *urls, *entity, *short_url, *expanded;
+    cJSON *urls, *entity;
+    const char *short_url, *expanded;
     struct link_swap *swaps = NULL;
     size_t swap_count = 0;
     int rc = -1;
 
     snprintf(here, sizeof(here), "%s.entities", where);
-    if (member(entities, "urls", JSON_ARRAY, &urls, here, err, err_len) != 0)
+    if (adapter_json_array(entities, "urls", 0, here, &urls, err, err_len) != 0)
         goto cleanup;
     int size = urls != NULL ? cJSON_GetArraySize(urls) : 0;
     if (size > POST_MESSAGE_MAX_LIST)
@@ -778,11 +568,11 @@ static int add_links(struct post_message *message, const cJSON *entities, char *
             error_set(err, err_len, "%s: expected an object", here);
             goto cleanup;
         }
-        if (member(entity, "url", JSON_STRING, &short_url, here, err, err_len) != 0 ||
-            member(entity, "expanded_url", JSON_STRING, &expanded, here, err, err_len) != 0)
+        if (adapter_json_string(entity, "url", 0, here, &short_url, err, err_len) != 0 ||
+            adapter_json_string(entity, "expanded_url", 0, here, &expanded, err, err_len) != 0)
             goto cleanup;
-        const char *link = expanded != NULL ? expanded->valuestring : string_of(short_url);
-        if (link == NULL || !is_http_url(link))
+        const char *link = expanded != NULL ? expanded : short_url;
+        if (link == NULL || !adapter_http_url(link))
             continue;
         char why[NETRA_ERR_LEN / 2];
         if (post_build_add_string(&message->links, link, why, sizeof(why)) != 0) {
@@ -790,9 +580,8 @@ static int add_links(struct post_message *message, const cJSON *entities, char *
                       why);
             goto cleanup;
         }
-        if (expanded != NULL && short_url != NULL &&
-            short_link_at(short_url->valuestring) == strlen(short_url->valuestring))
-            swaps[swap_count++] = (struct link_swap){short_url->valuestring, link};
+        if (expanded != NULL && short_url != NULL && short_link_at(short_url) == strlen(short_url))
+            swaps[swap_count++] = (struct link_swap){short_url, link};
     }
     rc = expand_links(text, swaps, swap_count, err, err_len);
 
@@ -808,42 +597,42 @@ static int read_text(struct post_message *message, const cJSON *tweet, const cha
                      char **text_out, char *err, size_t err_len)
 {
     char note_where[WHERE_MAX * 2];
-    cJSON *note, *text, *entities;
+    cJSON *note, *entities;
+    const char *text;
     char *plain = NULL;
     int rc = -1;
 
     *text_out = NULL;
-    if (member(tweet, "note_tweet", JSON_OBJECT, &note, where, err, err_len) != 0)
+    if (adapter_json_object(tweet, "note_tweet", 0, where, &note, err, err_len) != 0)
         goto cleanup;
     const cJSON *source = tweet;
     const char *source_where = where;
     if (note != NULL) {
         snprintf(note_where, sizeof(note_where), "%s.note_tweet", where);
-        if (member(note, "text", JSON_STRING, &text, note_where, err, err_len) != 0)
+        if (adapter_json_string(note, "text", 0, note_where, &text, err, err_len) != 0)
             goto cleanup;
         if (text != NULL) {
             source = note;
             source_where = note_where;
         }
     }
-    if (member(source, "text", JSON_STRING, &text, source_where, err, err_len) != 0)
+    if (adapter_json_string(source, "text", 0, source_where, &text, err, err_len) != 0)
         goto cleanup;
     if (text == NULL) {
         error_set(err, err_len, "%s.text: missing", source_where);
         goto cleanup;
     }
     size_t bad;
-    if (!utf8_valid(text->valuestring, strlen(text->valuestring), &bad)) {
-        error_set(err, err_len, "%s.text: invalid UTF-8 (or an escaped NUL) at byte %zu",
-                  source_where, bad);
+    if (!utf8_valid(text, strlen(text), &bad)) {
+        error_set(err, err_len, "%s.text: invalid UTF-8 at byte %zu", source_where, bad);
         goto cleanup;
     }
-    plain = unescape_text(text->valuestring);
+    plain = unescape_text(text);
     if (plain == NULL) {
         error_set(err, err_len, "out of memory");
         goto cleanup;
     }
-    if (member(source, "entities", JSON_OBJECT, &entities, source_where, err, err_len) != 0)
+    if (adapter_json_object(source, "entities", 0, source_where, &entities, err, err_len) != 0)
         goto cleanup;
     if (entities != NULL &&
         (add_entity_strings(entities, "hashtags", "tag", &message->hashtags, source_where, err,
@@ -881,13 +670,14 @@ static int add_media(struct page *page, struct post_message *message, const cJSO
                      const char *where, char *err, size_t err_len)
 {
     char here[WHERE_MAX * 3];
-    cJSON *attachments, *keys, *key, *type, *url, *preview, *alt;
-    if (member(tweet, "attachments", JSON_OBJECT, &attachments, where, err, err_len) != 0)
+    cJSON *attachments, *keys, *key;
+    const char *type, *url, *preview, *alt;
+    if (adapter_json_object(tweet, "attachments", 0, where, &attachments, err, err_len) != 0)
         return -1;
     if (attachments == NULL)
         return 0;
     snprintf(here, sizeof(here), "%s.attachments", where);
-    if (member(attachments, "media_keys", JSON_ARRAY, &keys, here, err, err_len) != 0)
+    if (adapter_json_array(attachments, "media_keys", 0, here, &keys, err, err_len) != 0)
         return -1;
     size_t i = 0;
     cJSON_ArrayForEach(key, keys)
@@ -909,17 +699,16 @@ static int add_media(struct page *page, struct post_message *message, const cJSO
             continue;
         }
         snprintf(here, sizeof(here), "includes.media[%zu]", entry->position);
-        if (member(entry->object, "type", JSON_STRING, &type, here, err, err_len) != 0 ||
-            member(entry->object, "url", JSON_STRING, &url, here, err, err_len) != 0 ||
-            member(entry->object, "preview_image_url", JSON_STRING, &preview, here, err,
-                   err_len) != 0 ||
-            member(entry->object, "alt_text", JSON_STRING, &alt, here, err, err_len) != 0)
+        if (adapter_json_string(entry->object, "type", 0, here, &type, err, err_len) != 0 ||
+            adapter_json_string(entry->object, "url", 0, here, &url, err, err_len) != 0 ||
+            adapter_json_string(entry->object, "preview_image_url", 0, here, &preview, err,
+                                err_len) != 0 ||
+            adapter_json_string(entry->object, "alt_text", 0, here, &alt, err, err_len) != 0)
             return -1;
         /* A photo has its url; a video or GIF only the still X shows before it plays. */
-        const char *address = url != NULL ? url->valuestring : string_of(preview);
+        const char *address = url != NULL ? url : preview;
         char why[NETRA_ERR_LEN / 2];
-        if (post_build_add_media(message, media_type(string_of(type)), address, string_of(alt),
-                                 why, sizeof(why)) != 0)
+        if (post_build_add_media(message, media_type(type), address, alt, why, sizeof(why)) != 0)
             return error_set(err, err_len, "%s: %s", here, why);
     }
     return 0;
@@ -931,29 +720,29 @@ static int author_of(struct page *page, const cJSON *tweet, const char *where,
                      const char **username, char *err, size_t err_len)
 {
     char here[WHERE_MAX];
-    cJSON *author_id, *name;
+    const char *author_id, *name;
     *username = NULL;
-    if (member(tweet, "author_id", JSON_STRING, &author_id, where, err, err_len) != 0)
+    if (adapter_json_string(tweet, "author_id", 0, where, &author_id, err, err_len) != 0)
         return -1;
-    const struct index_entry *entry = index_find(&page->includes.users, string_of(author_id));
+    const struct index_entry *entry = index_find(&page->includes.users, author_id);
     if (entry == NULL)
         return 0;
     snprintf(here, sizeof(here), "includes.users[%zu]", entry->position);
-    if (member(entry->object, "username", JSON_STRING, &name, here, err, err_len) != 0)
+    if (adapter_json_string(entry->object, "username", 0, here, &name, err, err_len) != 0)
         return -1;
     if (name == NULL)
         return 0;
-    if (!is_username(name->valuestring))
+    if (!is_username(name))
         return error_set(err, err_len, "%s.username: expected an X username", here);
-    *username = name->valuestring;
+    *username = name;
     return remember(&page->used.users, entry->object, err, err_len) < 0 ? -1 : 0;
 }
 
 static char *post_url(const char *username, const char *id)
 {
     if (username == NULL)
-        return format_new("https://x.com/i/status/%s", id);
-    return format_new("https://x.com/%s/status/%s", username, id);
+        return adapter_format("https://x.com/i/status/%s", id);
+    return adapter_format("https://x.com/%s/status/%s", username, id);
 }
 
 /* The post a retweet repeats or a quote quotes, into repost_of. For a retweet it also gives the
@@ -1016,9 +805,10 @@ static int read_references(const cJSON *tweet, const char *where, struct referen
                            char *err, size_t err_len)
 {
     char here[WHERE_MAX * 3];
-    cJSON *list, *entry, *type, *id;
+    cJSON *list, *entry;
+    const char *type, *id;
     memset(ref, 0, sizeof(*ref));
-    if (member(tweet, "referenced_tweets", JSON_ARRAY, &list, where, err, err_len) != 0)
+    if (adapter_json_array(tweet, "referenced_tweets", 0, where, &list, err, err_len) != 0)
         return -1;
     size_t i = 0;
     cJSON_ArrayForEach(entry, list)
@@ -1026,18 +816,18 @@ static int read_references(const cJSON *tweet, const char *where, struct referen
         snprintf(here, sizeof(here), "%s.referenced_tweets[%zu]", where, i++);
         if (!cJSON_IsObject(entry))
             return error_set(err, err_len, "%s: expected an object", here);
-        if (member(entry, "type", JSON_STRING, &type, here, err, err_len) != 0 ||
-            member(entry, "id", JSON_STRING, &id, here, err, err_len) != 0)
+        if (adapter_json_string(entry, "type", 0, here, &type, err, err_len) != 0 ||
+            adapter_json_string(entry, "id", 0, here, &id, err, err_len) != 0)
             return -1;
-        if (id == NULL || !is_id(id->valuestring))
+        if (id == NULL || !is_id(id))
             return error_set(err, err_len, "%s.id: expected an X post id (digits)", here);
-        const char *kind = string_of(type) != NULL ? type->valuestring : "";
+        const char *kind = type != NULL ? type : "";
         if (strcmp(kind, "retweeted") == 0)
-            ref->retweeted = id->valuestring;
+            ref->retweeted = id;
         else if (strcmp(kind, "quoted") == 0)
-            ref->quoted = id->valuestring;
+            ref->quoted = id;
         else if (strcmp(kind, "replied_to") == 0)
-            ref->replied_to = id->valuestring;
+            ref->replied_to = id;
     }
     return 0;
 }
@@ -1085,7 +875,7 @@ static int read_post(struct page *page, cJSON *item, const char *where,
 {
     struct post_message *message = post_message_new();
     const struct adapter_account *account = page->context->account;
-    cJSON *id, *created, *lang;
+    const char *id, *created, *lang;
     const char *author = NULL;
     char *text = NULL, *url = NULL;
     char created_at[32];
@@ -1097,20 +887,19 @@ static int read_post(struct page *page, cJSON *item, const char *where,
         error_set(err, err_len, "out of memory");
         goto cleanup;
     }
-    if (member(item, "id", JSON_STRING, &id, where, err, err_len) != 0)
+    if (adapter_json_string(item, "id", 0, where, &id, err, err_len) != 0)
         goto cleanup;
-    if (id == NULL || !is_id(id->valuestring)) {
+    if (id == NULL || !is_id(id)) {
         error_set(err, err_len, "%s.id: expected an X post id (digits)", where);
         goto cleanup;
     }
-    if (member(item, "created_at", JSON_STRING, &created, where, err, err_len) != 0)
+    if (adapter_json_string(item, "created_at", 0, where, &created, err, err_len) != 0)
         goto cleanup;
-    if (created == NULL ||
-        post_build_time(created->valuestring, created_at, created_s, NULL, 0) != 0) {
+    if (created == NULL || post_build_time(created, created_at, created_s, NULL, 0) != 0) {
         error_set(err, err_len, "%s.created_at: expected an RFC 3339 time", where);
         goto cleanup;
     }
-    if (member(item, "lang", JSON_STRING, &lang, where, err, err_len) != 0)
+    if (adapter_json_string(item, "lang", 0, where, &lang, err, err_len) != 0)
         goto cleanup;
 
     struct reference ref;
@@ -1139,13 +928,13 @@ static int read_post(struct page *page, cJSON *item, const char *where,
         goto cleanup;
     if (author == NULL)
         author = account->handle;
-    url = post_url(author, id->valuestring);
+    url = post_url(author, id);
     if (url == NULL) {
         error_set(err, err_len, "out of memory");
         goto cleanup;
     }
     char why[NETRA_ERR_LEN / 2];
-    if (post_build_set_id(message, X_PLATFORM, id->valuestring, why, sizeof(why)) != 0) {
+    if (post_build_set_id(message, X_PLATFORM, id, why, sizeof(why)) != 0) {
         error_set(err, err_len, "%s.id: %s", where, why);
         goto cleanup;
     }
@@ -1153,8 +942,7 @@ static int read_post(struct page *page, cJSON *item, const char *where,
         set_field(&message->url, url, where, "url", err, err_len) != 0 ||
         set_field(&message->created_at, created_at, where, "created_at", err, err_len) != 0 ||
         set_field(&message->text, text, where, "text", err, err_len) != 0 ||
-        (lang != NULL && set_field(&message->lang, lang->valuestring, where, "lang", err,
-                                   err_len) != 0) ||
+        (lang != NULL && set_field(&message->lang, lang, where, "lang", err, err_len) != 0) ||
         set_raw(page, message, item, err, err_len) != 0)
         goto cleanup;
     *out = message;
@@ -1172,27 +960,20 @@ cleanup:
 
 /* ---- a page of the timeline ------------------------------------------------------------------ */
 
-static void skip(struct adapter_result *out, const char *reason)
-{
-    out->skipped++;
-    if (out->first_skip_reason == NULL)
-        out->first_skip_reason = strdup(reason);
-}
-
 /* meta.next_token, the continuation, into out->next_page; none when the crawl is complete. */
 static int read_next_token(const cJSON *root, const struct adapter_context *context,
                            struct adapter_result *out, char *err, size_t err_len)
 {
-    cJSON *meta, *token;
-    if (member(root, "meta", JSON_OBJECT, &meta, "", err, err_len) != 0)
+    cJSON *meta;
+    const char *value;
+    if (adapter_json_object(root, "meta", 0, "", &meta, err, err_len) != 0)
         return -1;
     if (meta == NULL)
         return 0;
-    if (member(meta, "next_token", JSON_STRING, &token, "meta", err, err_len) != 0)
+    if (adapter_json_string(meta, "next_token", 0, "meta", &value, err, err_len) != 0)
         return -1;
-    if (token == NULL || token->valuestring[0] == '\0')
+    if (value == NULL || value[0] == '\0')
         return 0;
-    const char *value = token->valuestring;
     size_t length = strlen(value);
     if (length > X_PAGE_TOKEN_MAX)
         return error_set(err, err_len, "meta.next_token: %zu bytes, over the limit of %d", length,
@@ -1225,7 +1006,7 @@ static int parse_timeline(const cJSON *root, size_t body_len,
                           char *err, size_t err_len)
 {
     struct page page = {.context = context};
-    char shown[SHOWN_MAX];
+    char shown[ADAPTER_SHOWN_LEN];
     cJSON *data, *item;
     const char *newest = NULL;
     size_t copied = 0, copy_budget = X_COPY_GROWTH * body_len + X_COPY_SLACK;
@@ -1236,10 +1017,10 @@ static int parse_timeline(const cJSON *root, size_t body_len,
 
     if (cursor[0] != '\0' && !is_id(cursor)) {
         error_set(err, err_len, "cursor \"%s\": expected an X post id (digits)",
-                  show(shown, sizeof(shown), cursor));
+                  adapter_shown(shown, sizeof(shown), cursor));
         goto cleanup;
     }
-    if (member(root, "data", JSON_ARRAY, &data, "", err, err_len) != 0)
+    if (adapter_json_array(root, "data", 0, "", &data, err, err_len) != 0)
         goto cleanup;
     if (data == NULL) {
         rc = answer_without_data(root, false, &out->gone, err, err_len);
@@ -1249,11 +1030,6 @@ static int parse_timeline(const cJSON *root, size_t body_len,
     }
     if (includes_build(root, &page.includes, err, err_len) != 0)
         goto cleanup;
-    int size = cJSON_GetArraySize(data);
-    if (size > 0 && (out->posts = calloc((size_t)size, sizeof(*out->posts))) == NULL) {
-        error_set(err, err_len, "out of memory");
-        goto cleanup;
-    }
     size_t i = 0;
     cJSON_ArrayForEach(item, data)
     {
@@ -1263,7 +1039,8 @@ static int parse_timeline(const cJSON *root, size_t body_len,
         snprintf(where, sizeof(where), "data[%zu]", i++);
         if (!cJSON_IsObject(item)) {
             snprintf(why, sizeof(why), "%s: expected an object", where);
-            skip(out, why);
+            if (adapter_result_skip(out, why, err, err_len) != 0)
+                goto cleanup;
             continue;
         }
         const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(item, "id"));
@@ -1272,7 +1049,8 @@ static int parse_timeline(const cJSON *root, size_t body_len,
             continue;
         }
         if (read_post(&page, item, where, &message, &created_s, why, sizeof(why)) != 0) {
-            skip(out, why);
+            if (adapter_result_skip(out, why, err, err_len) != 0)
+                goto cleanup;
             continue;
         }
         if (!crawl && created_s < context->since_s) {
@@ -1280,10 +1058,11 @@ static int parse_timeline(const cJSON *root, size_t body_len,
             post_message_free(message);
             continue;
         }
-        out->posts[out->count++] = message;
+        copied += post_size(message);
+        if (adapter_result_add(out, message, err, err_len) != 0)
+            goto cleanup;
         if (newest == NULL || id_compare(id, newest) > 0)
             newest = id;
-        copied += post_size(message);
         if (copied > copy_budget) {
             error_set(err, err_len,
                       "body: its posts repeat what it includes into over %zu bytes (%d times "
@@ -1309,10 +1088,14 @@ cleanup:
 static int parse(const struct adapter_context *context, const struct adapter_response *response,
                  struct adapter_result *out, char *err, size_t err_len)
 {
+    cJSON *root;
     memset(out, 0, sizeof(*out));
-    cJSON *root = parse_body(response, err, err_len);
-    if (root == NULL)
+    if (adapter_json_parse(response->body, response->body_len, "body", &root, err, err_len) != 0)
         return -1;
+    if (!cJSON_IsObject(root)) {
+        cJSON_Delete(root);
+        return error_set(err, err_len, "body: expected a JSON object");
+    }
     const char *native_id = context->account->native_id;
     int rc = native_id == NULL || native_id[0] == '\0'
                  ? parse_lookup(root, out, err, err_len)

@@ -1,63 +1,31 @@
 /* Feeds any bytes to the Bluesky adapter as a resolveHandle answer, a first feed page, a later
- * page of an incremental crawl, a rescan page and a 400 answer. A refusal must explain itself and
- * hold nothing; an accepted page must hold only posts the worker's decoder takes back unchanged,
- * a cursor the adapter can read back, and a next request that stays on the configured AppView. */
+ * page of an incremental crawl, a rescan page and a 400 answer. Every answer must keep the adapter
+ * contract (adapter_check_parse), and an accepted page must give a cursor the adapter can read
+ * back and a next request that stays on the configured AppView. */
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config/log.h"
-#include "config/utf8.h"
 #include "crawler/adapters/adapter.h"
+#include "tests/adapters/adapter_test.h"
 
 #define BASE_URL "http://127.0.0.1:8080/bluesky"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void fail(const char *what, const char *detail)
-{
-    fprintf(stderr, "fuzz_adapter_bluesky: %s: %s\n", what, detail);
-    abort();
-}
-
-static void check_post(const struct post_message *post)
-{
-    char err[NETRA_ERR_LEN];
-    struct post_message *decoded = NULL;
-    if (post->id == NULL || strncmp(post->id, "bluesky:", 8) != 0 || post->text == NULL ||
-        post->created_at == NULL || post->raw == NULL || strlen(post->sha256) != 64)
-        fail("post", "a required field is missing");
-    if (!utf8_valid(post->text, strlen(post->text), NULL))
-        fail("post text", "not UTF-8");
-    char *json = post_message_to_json(post);
-    if (json == NULL)
-        fail("post", "cannot be encoded");
-    if (post_message_from_json(json, strlen(json), &decoded, err, sizeof(err)) != 0)
-        fail("the worker's decoder refuses the post", err);
-    if (strcmp(decoded->id, post->id) != 0 || strcmp(decoded->text, post->text) != 0 ||
-        decoded->kind != post->kind || decoded->mentions.count != post->mentions.count)
-        fail("post changed on its way to the worker", json);
-    post_message_free(decoded);
-    free(json);
-}
-
 static void run(const struct adapter_context *context, const struct adapter_response *response)
 {
-    char err[NETRA_ERR_LEN] = "";
+    char err[NETRA_ERR_LEN], why[NETRA_ERR_LEN];
     struct adapter_result result;
-    if (adapter_bluesky.parse(context, response, &result, err, sizeof(err)) != 0) {
-        if (err[0] == '\0' || result.count != 0 || result.posts != NULL ||
-            result.next_page != NULL || result.new_cursor != NULL || result.native_id != NULL)
-            fail("refusal", "no reason given, or something returned anyway");
+    int accepted;
+    if (adapter_check_parse(&adapter_bluesky, context, response, &result, err, &accepted, why,
+                            sizeof(why)) != 0)
+        adapter_check_abort("fuzz_adapter_bluesky", why);
+    if (!accepted)
         return;
-    }
-    for (size_t i = 0; i < result.count; i++)
-        check_post(result.posts[i]);
-    if ((result.skipped > 0) != (result.first_skip_reason != NULL))
-        fail("skips", "count and first reason disagree");
     if (result.native_id != NULL && strncmp(result.native_id, "did:", 4) != 0)
-        fail("native id is not a DID", result.native_id);
+        adapter_check_abort("native id is not a DID", result.native_id);
 
     /* The cursor handed out must be one the next crawl can start from. */
     if (result.new_cursor != NULL) {
@@ -67,7 +35,7 @@ static void run(const struct adapter_context *context, const struct adapter_resp
         next.cursor = result.new_cursor;
         next.since_s = 0;
         if (adapter_bluesky.parse(&next, &empty, &again, err, sizeof(err)) != 0)
-            fail("the new cursor cannot be read back", err);
+            adapter_check_abort("the new cursor cannot be read back", err);
         adapter_result_free(&again);
     }
     /* Whatever the answer said, the next request goes to the configured AppView. */
@@ -76,11 +44,11 @@ static void run(const struct adapter_context *context, const struct adapter_resp
         struct adapter_request request;
         next.page = result.next_page;
         if (adapter_bluesky.build_request(&next, &request, err, sizeof(err)) != 0)
-            fail("next request", err);
+            adapter_check_abort("next request", err);
         if (strncmp(request.url, BASE_URL "/xrpc/app.bsky.feed.getAuthorFeed?actor=did%3Aplc%3A",
                     strlen(BASE_URL) + 50) != 0 ||
             strstr(request.url, "&actor") != NULL)
-            fail("next request leaves the account or the AppView", request.url);
+            adapter_check_abort("next request leaves the account or the AppView", request.url);
         adapter_request_free(&request);
     }
     adapter_result_free(&result);

@@ -1,7 +1,7 @@
 /* Any bytes as a jsonapi answer, read with the operator's usual mapping on a first page, a later
  * page and a rescan, and with a hostile id pointer taken from the input's first line: no crash,
- * no leak, posts that survive the post message codec, and a next page that only ever becomes the
- * percent-encoded {cursor} of a request to the template's host and path. */
+ * no leak, every answer keeps the adapter contract (adapter_check_parse), and a next page only
+ * ever becomes the percent-encoded {cursor} of a request to the template's host and path. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,35 +9,11 @@
 #include "config/log.h"
 #include "config/utf8.h"
 #include "crawler/adapters/adapter.h"
+#include "tests/adapters/adapter_test.h"
 
 #define PREFIX "http://127.0.0.1:8080/jsonapi/accounts/budi.santoso/posts?cursor="
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void check_line(const char *text)
-{
-    if (text == NULL || text[0] == '\0' || strchr(text, '\n') != NULL ||
-        !utf8_valid(text, strlen(text), NULL))
-        abort();
-}
-
-static void check_post(const struct post_message *post)
-{
-    if (strncmp(post->id, "jsonapi:", 8) != 0 || strlen(post->created_at) != 20 ||
-        post->author == NULL || post->raw == NULL || post->kind != POST_KIND_POST ||
-        (post->url != NULL && strncmp(post->url, "http", 4) != 0))
-        abort();
-    char *json = post_message_to_json(post);
-    if (json == NULL)
-        abort();
-    struct post_message *decoded = NULL;
-    char err[NETRA_ERR_LEN];
-    if (post_message_from_json(json, strlen(json), &decoded, err, sizeof(err)) != 0 ||
-        strcmp(decoded->text, post->text) != 0 || strcmp(decoded->id, post->id) != 0)
-        abort();
-    post_message_free(decoded);
-    free(json);
-}
 
 static void check_next_request(struct adapter_context *context, const char *page)
 {
@@ -59,17 +35,18 @@ static void run(struct adapter_context *context, const char *body, size_t len)
 {
     struct adapter_response response = {200, body, len, "application/json", NULL};
     struct adapter_result result;
-    char err[NETRA_ERR_LEN] = "";
-    if (adapter_jsonapi.parse(context, &response, &result, err, sizeof(err)) != 0) {
-        check_line(err);
-        if (result.count != 0 || result.posts != NULL || result.next_page != NULL)
-            abort();
+    char err[NETRA_ERR_LEN], why[NETRA_ERR_LEN];
+    int accepted;
+    if (adapter_check_parse(&adapter_jsonapi, context, &response, &result, err, &accepted, why,
+                            sizeof(why)) != 0)
+        adapter_check_abort("fuzz_adapter_jsonapi", why);
+    if (!accepted)
         return;
-    }
     for (size_t i = 0; i < result.count; i++)
-        check_post(result.posts[i]);
-    if (result.first_skip_reason != NULL)
-        check_line(result.first_skip_reason);
+        if (result.posts[i]->author == NULL || result.posts[i]->kind != POST_KIND_POST ||
+            (result.posts[i]->url != NULL && strncmp(result.posts[i]->url, "http", 4) != 0))
+            adapter_check_abort("post without author, of another kind or with a bad url",
+                                result.posts[i]->id);
     if (result.next_page != NULL)
         check_next_request(context, result.next_page);
     adapter_result_free(&result);
@@ -77,17 +54,7 @@ static void run(struct adapter_context *context, const char *body, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct adapter_settings settings = {
-        .page_size = 50,
-        .jsonapi_url = "http://127.0.0.1:8080/jsonapi/accounts/{handle}/posts?cursor={cursor}",
-        .jsonapi_items = "/data/posts",
-        .jsonapi_id = "/post_id",
-        .jsonapi_text = "/body",
-        .jsonapi_created_at = "/created",
-        .jsonapi_url_field = "/links/self",
-        .jsonapi_author = "/user/name",
-        .jsonapi_next = "/paging/next_cursor",
-    };
+    struct adapter_settings settings = adapter_test_jsonapi_settings;
     struct adapter_account account = {"j1", "budi.santoso", ""};
     struct adapter_context contexts[] = {
         {&settings, &account, "", NULL, 0},
@@ -112,8 +79,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char err[NETRA_ERR_LEN] = "";
     if (adapter_jsonapi.build_request(&contexts[0], &request, err, sizeof(err)) == 0)
         adapter_request_free(&request);
-    else
-        check_line(err);
+    else if (err[0] == '\0' || strchr(err, '\n') != NULL || !utf8_valid(err, strlen(err), NULL))
+        adapter_check_abort("build_request refused without a one-line reason", err);
     run(&contexts[0], (const char *)newline + 1, size - pointer_len - 1);
     free(pointer);
     return 0;

@@ -1,23 +1,16 @@
 /* Feeds any bytes to the Mastodon adapter as a lookup answer, a first page, a later page of an
  * incremental crawl and a rescan page. An input that starts with "Link: " carries that line as
- * the Link header. A refusal must explain itself and hold nothing; an accepted page must hold
- * only posts the worker's decoder takes back unchanged, and a next page that is a status id. */
+ * the Link header. Every answer must keep the adapter contract (adapter_check_parse), and an
+ * accepted page must give ids that are status ids and a next request to the same instance. */
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config/log.h"
-#include "config/utf8.h"
 #include "crawler/adapters/adapter.h"
+#include "tests/adapters/adapter_test.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void fail(const char *what, const char *detail)
-{
-    fprintf(stderr, "fuzz_adapter_mastodon: %s: %s\n", what, detail);
-    abort();
-}
 
 static int id_like(const char *s)
 {
@@ -26,47 +19,22 @@ static int id_like(const char *s)
            strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") == n;
 }
 
-static void check_post(const struct post_message *post)
-{
-    char err[NETRA_ERR_LEN];
-    struct post_message *decoded = NULL;
-    if (post->id == NULL || strncmp(post->id, "mastodon:", 9) != 0 || post->text == NULL ||
-        post->created_at == NULL || post->raw == NULL || strlen(post->sha256) != 64)
-        fail("post", "a required field is missing");
-    if (!utf8_valid(post->text, strlen(post->text), NULL))
-        fail("post text", "not UTF-8");
-    char *json = post_message_to_json(post);
-    if (json == NULL)
-        fail("post", "cannot be encoded");
-    if (post_message_from_json(json, strlen(json), &decoded, err, sizeof(err)) != 0)
-        fail("the worker's decoder refuses the post", err);
-    if (strcmp(decoded->id, post->id) != 0 || strcmp(decoded->text, post->text) != 0 ||
-        decoded->kind != post->kind)
-        fail("post changed on its way to the worker", json);
-    post_message_free(decoded);
-    free(json);
-}
-
 static void run(const struct adapter_context *context, const struct adapter_response *response)
 {
-    char err[NETRA_ERR_LEN] = "";
+    char err[NETRA_ERR_LEN], why[NETRA_ERR_LEN];
     struct adapter_result result;
-    if (adapter_mastodon.parse(context, response, &result, err, sizeof(err)) != 0) {
-        if (err[0] == '\0' || result.count != 0 || result.posts != NULL ||
-            result.next_page != NULL || result.new_cursor != NULL || result.native_id != NULL)
-            fail("refusal", "no reason given, or something returned anyway");
+    int accepted;
+    if (adapter_check_parse(&adapter_mastodon, context, response, &result, err, &accepted, why,
+                            sizeof(why)) != 0)
+        adapter_check_abort("fuzz_adapter_mastodon", why);
+    if (!accepted)
         return;
-    }
-    for (size_t i = 0; i < result.count; i++)
-        check_post(result.posts[i]);
-    if ((result.skipped > 0) != (result.first_skip_reason != NULL))
-        fail("skips", "count and first reason disagree");
     if (result.next_page != NULL && !id_like(result.next_page))
-        fail("next page is not a status id", result.next_page);
+        adapter_check_abort("next page is not a status id", result.next_page);
     if (result.new_cursor != NULL && !id_like(result.new_cursor))
-        fail("new cursor is not a status id", result.new_cursor);
+        adapter_check_abort("new cursor is not a status id", result.new_cursor);
     if (result.native_id != NULL && !id_like(result.native_id))
-        fail("native id is not an account id", result.native_id);
+        adapter_check_abort("native id is not an account id", result.native_id);
 
     /* Whatever the answer said, the next request goes to the configured instance. */
     if (result.next_page != NULL) {
@@ -74,9 +42,9 @@ static void run(const struct adapter_context *context, const struct adapter_resp
         struct adapter_request request;
         next.page = result.next_page;
         if (adapter_mastodon.build_request(&next, &request, err, sizeof(err)) != 0)
-            fail("next request", err);
+            adapter_check_abort("next request", err);
         if (strncmp(request.url, "http://127.0.0.1:8080/mastodon/api/v1/accounts/", 47) != 0)
-            fail("next request leaves the instance", request.url);
+            adapter_check_abort("next request leaves the instance", request.url);
         adapter_request_free(&request);
     }
     adapter_result_free(&result);

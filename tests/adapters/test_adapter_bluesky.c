@@ -15,7 +15,7 @@
 
 #include "config/log.h"
 #include "crawler/adapters/adapter.h"
-#include "tests/support/test_support.h"
+#include "tests/adapters/adapter_test.h"
 
 #define HANDLE "budi.bsky.social"
 #define DID "did:plc:ewvi7nxzyoun6zhxrhs64oiz"
@@ -24,153 +24,33 @@
 
 /* ---- helpers ---- */
 
-struct crawl {
-    struct adapter_settings settings;
-    struct adapter_account account;
-    struct adapter_context context;
-};
-
 /* A crawl of budi.bsky.social; native_id "" asks for the lookup. */
-static void crawl_init(struct crawl *crawl, const char *native_id, const char *cursor,
+static void crawl_init(struct adapter_test_crawl *crawl, const char *native_id, const char *cursor,
                        const char *page, long long since_s)
 {
-    memset(crawl, 0, sizeof(*crawl));
-    crawl->account.id = "asn-0002";
-    crawl->account.handle = HANDLE;
-    crawl->account.native_id = native_id;
-    crawl->context.settings = &crawl->settings;
-    crawl->context.account = &crawl->account;
-    crawl->context.cursor = cursor;
-    crawl->context.page = page;
-    crawl->context.since_s = since_s;
+    adapter_test_crawl_init(crawl, &adapter_bluesky, HANDLE, native_id, cursor, page, since_s);
 }
 
-static char *fixture(const char *name, size_t *len)
+static void expect_parse_refused(const struct adapter_test_crawl *crawl, long status,
+                                 const char *body, const char *expected)
 {
-    char relative[256];
-    snprintf(relative, sizeof(relative), "tests/adapters/fixtures/bluesky/%s", name);
-    char *path = test_source_path(relative);
-    char *data = test_read_file(path, len);
-    free(path);
-    return data;
+    adapter_test_parse_refused(crawl, status, body, strlen(body), NULL, expected);
 }
 
-static char *request_url(const struct crawl *crawl, struct adapter_request *request)
-{
-    char err[NETRA_ERR_LEN] = "";
-    if (adapter_bluesky.build_request(&crawl->context, request, err, sizeof(err)) != 0)
-        fail_msg("build_request refused: %s", err);
-    return request->url;
-}
-
-static void expect_request_refused(const struct crawl *crawl, const char *expected)
-{
-    char err[NETRA_ERR_LEN] = "";
-    struct adapter_request request;
-    if (adapter_bluesky.build_request(&crawl->context, &request, err, sizeof(err)) == 0)
-        fail_msg("build_request accepted, expected an error containing '%s': %s", expected,
-                 request.url);
-    assert_null(request.url);
-    if (strstr(err, expected) == NULL)
-        fail_msg("error '%s' does not contain '%s'", err, expected);
-}
-
-/* What the worker's decoder reads must be what the adapter wrote. */
-static void assert_message_travels(const struct post_message *message)
-{
-    char err[NETRA_ERR_LEN] = "";
-    struct post_message *decoded = NULL;
-    char *json = post_message_to_json(message);
-    assert_non_null(json);
-    if (post_message_from_json(json, strlen(json), &decoded, err, sizeof(err)) != 0)
-        fail_msg("the worker would refuse %s: %s", json, err);
-    assert_string_equal(decoded->id, message->id);
-    assert_string_equal(decoded->text, message->text);
-    assert_int_equal(strlen(message->sha256), 64);
-    free(json);
-    post_message_free(decoded);
-}
-
-static void parse_answer(const struct crawl *crawl, long status, const char *body, size_t len,
-                         struct adapter_result *out)
-{
-    char err[NETRA_ERR_LEN] = "";
-    struct adapter_response response = {status, body, len, "application/json", NULL};
-    if (adapter_bluesky.parse(&crawl->context, &response, out, err, sizeof(err)) != 0)
-        fail_msg("parse refused: %s", err);
-    for (size_t i = 0; i < out->count; i++)
-        assert_message_travels(out->posts[i]);
-}
-
-static void parse_fixture(const struct crawl *crawl, long status, const char *name,
-                          struct adapter_result *out)
+static void expect_fixture_refused(const struct adapter_test_crawl *crawl, long status,
+                                   const char *name, const char *expected)
 {
     size_t len;
-    char *body = fixture(name, &len);
-    parse_answer(crawl, status, body, len, out);
+    char *body = adapter_test_fixture("bluesky", name, &len);
+    adapter_test_parse_refused(crawl, status, body, len, NULL, expected);
     free(body);
 }
-
-static void expect_parse_refused_len(const struct crawl *crawl, long status, const char *body,
-                                     size_t len, const char *expected)
-{
-    char err[NETRA_ERR_LEN] = "";
-    struct adapter_response response = {status, body, len, "application/json", NULL};
-    struct adapter_result result;
-    if (adapter_bluesky.parse(&crawl->context, &response, &result, err, sizeof(err)) == 0)
-        fail_msg("parse accepted %.100s, expected an error containing '%s'", body, expected);
-    assert_int_equal(result.count, 0);
-    assert_null(result.posts);
-    assert_null(result.next_page);
-    assert_null(result.new_cursor);
-    assert_int_equal(result.gone, 0);
-    if (strstr(err, expected) == NULL)
-        fail_msg("error '%s' does not contain '%s'", err, expected);
-}
-
-static void expect_parse_refused(const struct crawl *crawl, long status, const char *body,
-                                 const char *expected)
-{
-    expect_parse_refused_len(crawl, status, body, strlen(body), expected);
-}
-
-static void expect_fixture_refused(const struct crawl *crawl, long status, const char *name,
-                                   const char *expected)
-{
-    size_t len;
-    char *body = fixture(name, &len);
-    expect_parse_refused_len(crawl, status, body, len, expected);
-    free(body);
-}
-
-static const struct post_message *post_with_id(const struct adapter_result *result, const char *id)
-{
-    for (size_t i = 0; i < result->count; i++)
-        if (strcmp(result->posts[i]->id, id) == 0)
-            return result->posts[i];
-    fail_msg("no post %s among %zu", id, result->count);
-    return NULL;
-}
-
-static void assert_strings(const struct post_strings *list, const char *const *expected,
-                           size_t count)
-{
-    assert_int_equal(list->count, count);
-    for (size_t i = 0; i < count; i++)
-        assert_string_equal(list->items[i], expected[i]);
-}
-
-#define ASSERT_STRINGS(list, ...)                                                                  \
-    do {                                                                                           \
-        const char *const expected_[] = {__VA_ARGS__};                                             \
-        assert_strings((list), expected_, sizeof(expected_) / sizeof(expected_[0]));               \
-    } while (0)
 
 /* The first page with one item replaced by JSON text, for items of a hostile shape. */
 static char *first_page_with_item(size_t index, const char *item_json)
 {
     size_t len;
-    char *text = fixture("feed_first_page.json", &len);
+    char *text = adapter_test_fixture("bluesky", "feed_first_page.json", &len);
     cJSON *root = cJSON_Parse(text);
     cJSON *item = cJSON_Parse(item_json);
     assert_non_null(root);
@@ -187,10 +67,10 @@ static char *first_page_with_item(size_t index, const char *item_json)
 static void lookup_resolves_the_handle_on_the_public_appview(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     struct adapter_request request;
     crawl_init(&crawl, "", "", NULL, 0);
-    assert_string_equal(request_url(&crawl, &request),
+    assert_string_equal(adapter_test_request(&crawl, &request),
                         "https://public.api.bsky.app/xrpc/com.atproto.identity.resolveHandle"
                         "?handle=budi.bsky.social");
     assert_int_equal(request.is_lookup, 1);
@@ -202,11 +82,11 @@ static void lookup_resolves_the_handle_on_the_public_appview(void **state)
 static void feed_request_names_the_did_and_pages_with_the_cursor(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     struct adapter_request request;
     crawl_init(&crawl, DID, "", NULL, 0);
     crawl.settings.base_url = "http://127.0.0.1:8080/bluesky/";
-    assert_string_equal(request_url(&crawl, &request),
+    assert_string_equal(adapter_test_request(&crawl, &request),
                         "http://127.0.0.1:8080/bluesky/xrpc/app.bsky.feed.getAuthorFeed"
                         "?actor=did%3Aplc%3Aewvi7nxzyoun6zhxrhs64oiz&limit=100");
     assert_int_equal(request.is_lookup, 0);
@@ -214,7 +94,7 @@ static void feed_request_names_the_did_and_pages_with_the_cursor(void **state)
 
     crawl.context.page = FIRST_PAGE_NEXT;
     crawl.settings.page_size = 30;
-    assert_string_equal(request_url(&crawl, &request),
+    assert_string_equal(adapter_test_request(&crawl, &request),
                         "http://127.0.0.1:8080/bluesky/xrpc/app.bsky.feed.getAuthorFeed"
                         "?actor=did%3Aplc%3Aewvi7nxzyoun6zhxrhs64oiz&limit=30"
                         "&cursor=2024-01-05T00%3A00%3A00.000Z");
@@ -222,7 +102,7 @@ static void feed_request_names_the_did_and_pages_with_the_cursor(void **state)
 
     crawl.settings.page_size = 500; /* over the lexicon's maximum */
     crawl.settings.token = "app-token";
-    assert_non_null(strstr(request_url(&crawl, &request), "&limit=100&"));
+    assert_non_null(strstr(adapter_test_request(&crawl, &request), "&limit=100&"));
     assert_string_equal(request.headers[1], "Authorization: Bearer app-token");
     adapter_request_free(&request);
 }
@@ -230,25 +110,25 @@ static void feed_request_names_the_did_and_pages_with_the_cursor(void **state)
 static void requests_refuse_values_that_could_steer_them(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     struct adapter_request request;
     /* A cursor from an answer is only ever one query value. */
     crawl_init(&crawl, DID, "", "x&actor=did:plc:someoneelse#", 0);
-    const char *url = request_url(&crawl, &request);
+    const char *url = adapter_test_request(&crawl, &request);
     assert_non_null(strstr(url, "&cursor=x%26actor%3Ddid%3Aplc%3Asomeoneelse%23"));
     assert_null(strstr(url, "someoneelse&"));
     adapter_request_free(&request);
 
     crawl_init(&crawl, "did:plc:abc/../../admin", "", NULL, 0);
-    expect_request_refused(&crawl, "account DID \"did:plc:abc/../../admin\": not a DID");
+    adapter_test_request_refused(&crawl, "account DID \"did:plc:abc/../../admin\": not a DID");
     crawl_init(&crawl, DID, "", "line\nbreak", 0);
-    expect_request_refused(&crawl, "not a feed cursor");
+    adapter_test_request_refused(&crawl, "not a feed cursor");
     crawl_init(&crawl, "", "", NULL, 0);
     crawl.account.handle = "budi.bsky.social/../x";
-    expect_request_refused(&crawl, "expected a domain name such as name.bsky.social");
+    adapter_test_request_refused(&crawl, "expected a domain name such as name.bsky.social");
     crawl.account.handle = HANDLE;
     crawl.settings.base_url = "gopher://appview.example";
-    expect_request_refused(&crawl, "expected an http:// or https:// URL");
+    adapter_test_request_refused(&crawl, "expected an http:// or https:// URL");
 }
 
 /* ---- lookup and gone ---- */
@@ -256,10 +136,10 @@ static void requests_refuse_values_that_could_steer_them(void **state)
 static void lookup_answer_gives_the_did(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     struct adapter_result result;
     crawl_init(&crawl, "", "", NULL, 0);
-    parse_fixture(&crawl, 200, "resolve_handle.json", &result);
+    adapter_test_parse_fixture(&crawl, 200, "resolve_handle.json", NULL, &result);
     assert_string_equal(result.native_id, DID);
     assert_int_equal(result.gone, 0);
     adapter_result_free(&result);
@@ -272,22 +152,22 @@ static void lookup_answer_gives_the_did(void **state)
 static void unresolvable_handle_or_missing_profile_is_gone(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     struct adapter_result result;
     crawl_init(&crawl, "", "", NULL, 0);
-    parse_fixture(&crawl, 400, "unable_to_resolve.json", &result);
+    adapter_test_parse_fixture(&crawl, 400, "unable_to_resolve.json", NULL, &result);
     assert_int_equal(result.gone, 1);
     assert_null(result.native_id);
     adapter_result_free(&result);
 
     crawl_init(&crawl, DID, "", NULL, 0);
-    parse_fixture(&crawl, 400, "profile_not_found.json", &result);
+    adapter_test_parse_fixture(&crawl, 400, "profile_not_found.json", NULL, &result);
     assert_int_equal(result.gone, 1);
     assert_int_equal(result.count, 0);
     adapter_result_free(&result);
     const char *takedown = "{\"error\":\"AccountTakedown\",\"message\":\"Account has been "
                            "suspended\"}";
-    parse_answer(&crawl, 400, takedown, strlen(takedown), &result);
+    adapter_test_parse(&crawl, 400, takedown, strlen(takedown), NULL, &result);
     assert_int_equal(result.gone, 1);
     adapter_result_free(&result);
 
@@ -306,14 +186,15 @@ static void unresolvable_handle_or_missing_profile_is_gone(void **state)
 static void every_kind_of_item_becomes_the_right_post(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     struct adapter_result result;
     crawl_init(&crawl, DID, "", NULL, 0);
-    parse_fixture(&crawl, 200, "feed_first_page.json", &result);
+    adapter_test_parse_fixture(&crawl, 200, "feed_first_page.json", NULL, &result);
     assert_int_equal(result.count, 8);
     assert_int_equal(result.skipped, 0);
 
-    const struct post_message *post = post_with_id(&result, "bluesky:" POST_URI("3kxaaaaaaaa08"));
+    const struct post_message *post =
+        adapter_test_post(&result, "bluesky:" POST_URI("3kxaaaaaaaa08"));
     assert_int_equal(post->kind, POST_KIND_POST);
     assert_string_equal(post->platform, "bluesky");
     assert_string_equal(post->author, HANDLE);
@@ -321,18 +202,19 @@ static void every_kind_of_item_becomes_the_right_post(void **state)
     assert_string_equal(post->created_at, "2024-01-05T03:00:00Z");
     assert_string_equal(post->lang, "id");
 
-    assert_int_equal(post_with_id(&result, "bluesky:" POST_URI("3kxaaaaaaaa07"))->kind,
+    assert_int_equal(adapter_test_post(&result, "bluesky:" POST_URI("3kxaaaaaaaa07"))->kind,
                      POST_KIND_REPLY);
-    assert_int_equal(post_with_id(&result, "bluesky:" POST_URI("3kxaaaaaaaa06"))->kind,
+    assert_int_equal(adapter_test_post(&result, "bluesky:" POST_URI("3kxaaaaaaaa06"))->kind,
                      POST_KIND_QUOTE);
-    assert_int_equal(post_with_id(&result, "bluesky:" POST_URI("3kxaaaaaaaa05"))->kind,
+    assert_int_equal(adapter_test_post(&result, "bluesky:" POST_URI("3kxaaaaaaaa05"))->kind,
                      POST_KIND_QUOTE);
     /* A link card, a video, and a shared feed generator (a record, but not a post). */
-    assert_int_equal(post_with_id(&result, "bluesky:" POST_URI("3kxaaaaaaaa04"))->kind,
+    assert_int_equal(adapter_test_post(&result, "bluesky:" POST_URI("3kxaaaaaaaa04"))->kind,
                      POST_KIND_POST);
-    assert_int_equal(post_with_id(&result, "bluesky:" POST_URI("3kxaaaaaaaa03"))->kind,
+    assert_int_equal(adapter_test_post(&result, "bluesky:" POST_URI("3kxaaaaaaaa03"))->kind,
                      POST_KIND_POST);
-    const struct post_message *shared = post_with_id(&result, "bluesky:" POST_URI("3kxaaaaaaaa02"));
+    const struct post_message *shared =
+        adapter_test_post(&result, "bluesky:" POST_URI("3kxaaaaaaaa02"));
     assert_int_equal(shared->kind, POST_KIND_POST);
     assert_null(shared->repost_of.url);
     adapter_result_free(&result);
@@ -341,12 +223,12 @@ static void every_kind_of_item_becomes_the_right_post(void **state)
 static void a_repost_is_the_reposters_act_on_another_post(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     struct adapter_result result;
     crawl_init(&crawl, DID, "", NULL, 0);
-    parse_fixture(&crawl, 200, "feed_first_page.json", &result);
+    adapter_test_parse_fixture(&crawl, 200, "feed_first_page.json", NULL, &result);
     const struct post_message *repost =
-        post_with_id(&result, "bluesky:at://" DID "/app.bsky.feed.repost/3kxrepost0001");
+        adapter_test_post(&result, "bluesky:at://" DID "/app.bsky.feed.repost/3kxrepost0001");
     assert_int_equal(repost->kind, POST_KIND_REPOST);
     assert_string_equal(repost->author, HANDLE);
     assert_string_equal(repost->created_at, "2024-01-05T02:10:00Z");
@@ -369,7 +251,7 @@ static void a_repost_is_the_reposters_act_on_another_post(void **state)
         "\"2024-01-04T12:00:00Z\"},\"indexedAt\":\"2024-01-04T12:00:00Z\"},\"reason\":{\"$type\":"
         "\"app.bsky.feed.defs#reasonRepost\",\"by\":{\"did\":\"" DID "\",\"handle\":\"" HANDLE
         "\"},\"indexedAt\":\"2024-01-05T04:00:00Z\"}}");
-    parse_answer(&crawl, 200, page, strlen(page), &result);
+    adapter_test_parse(&crawl, 200, page, strlen(page), NULL, &result);
     assert_string_equal(result.posts[0]->id,
                         "bluesky:repost:" DID ":at://did:plc:calegcalegcalegcalegcale/"
                         "app.bsky.feed.post/3kxcaleg00001");
@@ -380,7 +262,7 @@ static void a_repost_is_the_reposters_act_on_another_post(void **state)
 static void an_unverified_handle_is_named_by_its_did(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     struct adapter_result result;
     char *page =
         first_page_with_item(0, "{\"post\":{\"uri\":\"" POST_URI(
@@ -389,7 +271,7 @@ static void an_unverified_handle_is_named_by_its_did(void **state)
                                                      "{\"text\":\"a\",\"createdAt\":"
                                                      "\"2024-01-06T00:00:00Z\"}}}");
     crawl_init(&crawl, DID, "", NULL, 0);
-    parse_answer(&crawl, 200, page, strlen(page), &result);
+    adapter_test_parse(&crawl, 200, page, strlen(page), NULL, &result);
     assert_string_equal(result.posts[0]->author, DID);
     assert_string_equal(result.posts[0]->url,
                         "https://bsky.app/profile/" DID "/post/3kxzzzzzzzzz9");
@@ -400,11 +282,12 @@ static void an_unverified_handle_is_named_by_its_did(void **state)
 static void quotes_carry_the_quoted_post(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     struct adapter_result result;
     crawl_init(&crawl, DID, "", NULL, 0);
-    parse_fixture(&crawl, 200, "feed_first_page.json", &result);
-    const struct post_message *quote = post_with_id(&result, "bluesky:" POST_URI("3kxaaaaaaaa06"));
+    adapter_test_parse_fixture(&crawl, 200, "feed_first_page.json", NULL, &result);
+    const struct post_message *quote =
+        adapter_test_post(&result, "bluesky:" POST_URI("3kxaaaaaaaa06"));
     assert_string_equal(quote->text, "Menarik untuk dibaca");
     assert_string_equal(quote->repost_of.author, "berita.bsky.social");
     assert_string_equal(quote->repost_of.url,
@@ -412,7 +295,7 @@ static void quotes_carry_the_quoted_post(void **state)
     assert_string_equal(quote->repost_of.text, "KPU umumkan jadwal kampanye terbuka");
 
     const struct post_message *with_media =
-        post_with_id(&result, "bluesky:" POST_URI("3kxaaaaaaaa05"));
+        adapter_test_post(&result, "bluesky:" POST_URI("3kxaaaaaaaa05"));
     assert_string_equal(with_media->repost_of.author, "caleg.bsky.social");
     assert_string_equal(with_media->repost_of.text, "Coblos nomor 2! #Coblos2");
     assert_int_equal(with_media->media_count, 1);
@@ -421,8 +304,9 @@ static void quotes_carry_the_quoted_post(void **state)
 
     /* The quoted post was deleted: still a quote, of which only the address is known. */
     crawl.context.page = FIRST_PAGE_NEXT;
-    parse_fixture(&crawl, 200, "feed_last_page.json", &result);
-    const struct post_message *orphan = post_with_id(&result, "bluesky:" POST_URI("3kxaaaaaaaa01"));
+    adapter_test_parse_fixture(&crawl, 200, "feed_last_page.json", NULL, &result);
+    const struct post_message *orphan =
+        adapter_test_post(&result, "bluesky:" POST_URI("3kxaaaaaaaa01"));
     assert_int_equal(orphan->kind, POST_KIND_QUOTE);
     assert_null(orphan->repost_of.author);
     assert_null(orphan->repost_of.text);
@@ -435,11 +319,12 @@ static void quotes_carry_the_quoted_post(void **state)
 static void facets_are_read_by_utf8_byte_offsets(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     struct adapter_result result;
     crawl_init(&crawl, DID, "", NULL, 0);
-    parse_fixture(&crawl, 200, "feed_first_page.json", &result);
-    const struct post_message *post = post_with_id(&result, "bluesky:" POST_URI("3kxaaaaaaaa08"));
+    adapter_test_parse_fixture(&crawl, 200, "feed_first_page.json", NULL, &result);
+    const struct post_message *post =
+        adapter_test_post(&result, "bluesky:" POST_URI("3kxaaaaaaaa08"));
     /* The flag before the mention is 8 bytes, the escaped \ud83d\ude00 one emoji. */
     assert_string_equal(post->text, "Apel pagi \xF0\x9F\x87\xAE\xF0\x9F\x87\xA9 bersama "
                                     "@sari.bsky.social, info kpu.go.id/berita... #Pemilu2024 "
@@ -454,11 +339,12 @@ static void facets_are_read_by_utf8_byte_offsets(void **state)
 static void images_video_and_link_cards_keep_what_readers_see(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     struct adapter_result result;
     crawl_init(&crawl, DID, "", NULL, 0);
-    parse_fixture(&crawl, 200, "feed_first_page.json", &result);
-    const struct post_message *post = post_with_id(&result, "bluesky:" POST_URI("3kxaaaaaaaa08"));
+    adapter_test_parse_fixture(&crawl, 200, "feed_first_page.json", NULL, &result);
+    const struct post_message *post =
+        adapter_test_post(&result, "bluesky:" POST_URI("3kxaaaaaaaa08"));
     assert_int_equal(post->media_count, 2);
     assert_string_equal(post->media[0].type, "image");
     assert_string_equal(post->media[0].url, "https://cdn.bsky.app/img/feed_fullsize/plain/"
@@ -466,12 +352,14 @@ static void images_video_and_link_cards_keep_what_readers_see(void **state)
     assert_string_equal(post->media[0].alt, "Peserta apel berbaris di halaman kantor");
     assert_null(post->media[1].alt);
 
-    const struct post_message *video = post_with_id(&result, "bluesky:" POST_URI("3kxaaaaaaaa03"));
+    const struct post_message *video =
+        adapter_test_post(&result, "bluesky:" POST_URI("3kxaaaaaaaa03"));
     assert_int_equal(video->media_count, 1);
     assert_string_equal(video->media[0].type, "video");
     assert_string_equal(video->media[0].alt, "Senam pagi bersama");
 
-    const struct post_message *card = post_with_id(&result, "bluesky:" POST_URI("3kxaaaaaaaa04"));
+    const struct post_message *card =
+        adapter_test_post(&result, "bluesky:" POST_URI("3kxaaaaaaaa04"));
     ASSERT_STRINGS(&card->links, "https://news.example/artikel/netralitas-asn");
     assert_int_equal(card->media_count, 0);
     adapter_result_free(&result);
@@ -480,15 +368,17 @@ static void images_video_and_link_cards_keep_what_readers_see(void **state)
 static void missing_optional_fields_are_absent(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     struct adapter_result result;
     crawl_init(&crawl, DID, "", FIRST_PAGE_NEXT, 0);
-    parse_fixture(&crawl, 200, "feed_last_page.json", &result);
+    adapter_test_parse_fixture(&crawl, 200, "feed_last_page.json", NULL, &result);
     assert_int_equal(result.count, 2);
     /* No langs; no indexedAt (createdAt is enough). */
-    const struct post_message *first = post_with_id(&result, "bluesky:" POST_URI("3kxaaaaaaaa01"));
+    const struct post_message *first =
+        adapter_test_post(&result, "bluesky:" POST_URI("3kxaaaaaaaa01"));
     assert_null(first->lang);
-    const struct post_message *oldest = post_with_id(&result, "bluesky:" POST_URI("3kxaaaaaaaa00"));
+    const struct post_message *oldest =
+        adapter_test_post(&result, "bluesky:" POST_URI("3kxaaaaaaaa00"));
     assert_string_equal(oldest->created_at, "2024-01-04T22:00:00Z");
     assert_int_equal(oldest->hashtags.count + oldest->mentions.count + oldest->links.count, 0);
     assert_int_equal(oldest->media_count, 0);
@@ -500,7 +390,7 @@ static void missing_optional_fields_are_absent(void **state)
                          "\"record\":{\"text\":\"kosong\",\"createdAt\":\"2024-01-04T21:00:00Z\","
                          "\"langs\":null,\"facets\":null,\"reply\":null,\"embed\":null},"
                          "\"embed\":null,\"indexedAt\":null},\"reason\":null,\"reply\":null}]}";
-    parse_answer(&crawl, 200, nulls, strlen(nulls), &result);
+    adapter_test_parse(&crawl, 200, nulls, strlen(nulls), NULL, &result);
     assert_int_equal(result.count, 1);
     assert_int_equal(result.posts[0]->kind, POST_KIND_POST);
     assert_null(result.posts[0]->lang);
@@ -514,29 +404,29 @@ static void missing_optional_fields_are_absent(void **state)
 static void first_page_sets_the_cursor_and_the_next_page(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     struct adapter_result result;
     crawl_init(&crawl, DID, "", NULL, 0);
-    parse_fixture(&crawl, 200, "feed_first_page.json", &result);
+    adapter_test_parse_fixture(&crawl, 200, "feed_first_page.json", NULL, &result);
     assert_string_equal(result.next_page, FIRST_PAGE_NEXT);
     /* The earlier of createdAt (03:00:00) and indexedAt (03:00:01.234). */
     assert_string_equal(result.new_cursor, "2024-01-05T03:00:00Z " POST_URI("3kxaaaaaaaa08"));
     adapter_result_free(&result);
 
     crawl.context.page = FIRST_PAGE_NEXT;
-    parse_fixture(&crawl, 200, "feed_last_page.json", &result);
+    adapter_test_parse_fixture(&crawl, 200, "feed_last_page.json", NULL, &result);
     assert_null(result.next_page); /* no cursor in the answer: the last page */
     assert_null(result.new_cursor);
     adapter_result_free(&result);
 
-    parse_fixture(&crawl, 200, "feed_empty.json", &result);
+    adapter_test_parse_fixture(&crawl, 200, "feed_empty.json", NULL, &result);
     assert_int_equal(result.count, 0);
     assert_null(result.next_page);
     adapter_result_free(&result);
 
     /* An empty feed with a cursor still ends the crawl. */
     const char *empty = "{\"feed\":[],\"cursor\":\"2024\"}";
-    parse_answer(&crawl, 200, empty, strlen(empty), &result);
+    adapter_test_parse(&crawl, 200, empty, strlen(empty), NULL, &result);
     assert_null(result.next_page);
     adapter_result_free(&result);
 }
@@ -544,10 +434,10 @@ static void first_page_sets_the_cursor_and_the_next_page(void **state)
 static void crawl_stops_at_the_item_seen_last_time(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     struct adapter_result result;
     crawl_init(&crawl, DID, "2024-01-05T02:00:00Z " POST_URI("3kxaaaaaaaa06"), NULL, 0);
-    parse_fixture(&crawl, 200, "feed_first_page.json", &result);
+    adapter_test_parse_fixture(&crawl, 200, "feed_first_page.json", NULL, &result);
     assert_int_equal(result.count, 3); /* the post, the reply, the repost */
     assert_null(result.next_page);
     assert_string_equal(result.new_cursor, "2024-01-05T03:00:00Z " POST_URI("3kxaaaaaaaa08"));
@@ -556,14 +446,14 @@ static void crawl_stops_at_the_item_seen_last_time(void **state)
     /* The item seen last time was deleted since: its time still ends the crawl, at the first
      * item that sorts before it. */
     crawl_init(&crawl, DID, "2024-01-05T01:45:00Z " POST_URI("3kxdeleted999"), NULL, 0);
-    parse_fixture(&crawl, 200, "feed_first_page.json", &result);
+    adapter_test_parse_fixture(&crawl, 200, "feed_first_page.json", NULL, &result);
     assert_int_equal(result.count, 4);
     assert_null(result.next_page);
     adapter_result_free(&result);
 
     /* Nothing new: no posts, and the cursor stays. */
     crawl_init(&crawl, DID, "2024-01-05T03:00:00Z " POST_URI("3kxaaaaaaaa08"), NULL, 0);
-    parse_fixture(&crawl, 200, "feed_first_page.json", &result);
+    adapter_test_parse_fixture(&crawl, 200, "feed_first_page.json", NULL, &result);
     assert_int_equal(result.count, 0);
     assert_null(result.new_cursor);
     assert_null(result.next_page);
@@ -571,7 +461,7 @@ static void crawl_stops_at_the_item_seen_last_time(void **state)
 
     /* Still above the cursor at the end of the page: on to the next one. */
     crawl_init(&crawl, DID, "2024-01-04T00:00:00Z " POST_URI("3kxolder00001"), NULL, 0);
-    parse_fixture(&crawl, 200, "feed_first_page.json", &result);
+    adapter_test_parse_fixture(&crawl, 200, "feed_first_page.json", NULL, &result);
     assert_int_equal(result.count, 8);
     assert_string_equal(result.next_page, FIRST_PAGE_NEXT);
     adapter_result_free(&result);
@@ -580,11 +470,11 @@ static void crawl_stops_at_the_item_seen_last_time(void **state)
 static void a_pinned_post_neither_stops_the_crawl_nor_becomes_the_cursor(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     struct adapter_result result;
     crawl_init(&crawl, DID, "2024-01-06T08:00:00Z at://" DID "/app.bsky.feed.post/3kxnewer00001",
                NULL, 0);
-    parse_fixture(&crawl, 200, "feed_pinned_first.json", &result);
+    adapter_test_parse_fixture(&crawl, 200, "feed_pinned_first.json", NULL, &result);
     /* The pinned post (from 2023) comes first and is far below the cursor, yet the newer post
      * after it is still read. */
     assert_int_equal(result.count, 2);
@@ -598,11 +488,11 @@ static void a_pinned_post_neither_stops_the_crawl_nor_becomes_the_cursor(void **
 static void rescan_pages_back_to_since_and_keeps_the_cursor(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     struct adapter_result result;
     /* Since 2024-01-05T01:00:00Z: the link card posted at exactly that time is in. */
     crawl_init(&crawl, DID, "2024-01-05T03:00:00Z " POST_URI("3kxaaaaaaaa08"), NULL, 1704416400);
-    parse_fixture(&crawl, 200, "feed_first_page.json", &result);
+    adapter_test_parse_fixture(&crawl, 200, "feed_first_page.json", NULL, &result);
     assert_int_equal(result.count, 6);
     assert_string_equal(result.posts[5]->id, "bluesky:" POST_URI("3kxaaaaaaaa04"));
     assert_null(result.next_page);
@@ -613,7 +503,7 @@ static void rescan_pages_back_to_since_and_keeps_the_cursor(void **state)
 static void a_cursor_repeating_the_page_is_refused(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     crawl_init(&crawl, DID, "", "2024-01-05T00:00:00.000Z", 0);
     expect_fixture_refused(&crawl, 200, "feed_first_page.json",
                            "body.cursor repeats the page just fetched");
@@ -624,15 +514,17 @@ static void a_cursor_repeating_the_page_is_refused(void **state)
 static void malformed_bodies_are_refused_with_the_position(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     crawl_init(&crawl, DID, "", NULL, 0);
-    expect_parse_refused(&crawl, 200, "{\"feed\": [}", "body: not valid JSON (byte 10)");
+    expect_parse_refused(&crawl, 200, "{\"feed\": [}",
+                         "body: not valid JSON near byte 10 (line 1)");
     expect_parse_refused(&crawl, 200, "[]", "body: expected an object with a feed");
     expect_parse_refused(&crawl, 200, "{\"cursor\":\"x\"}", "body.feed: missing");
     expect_parse_refused(&crawl, 200, "{\"feed\":{}}", "body.feed: expected an array");
     expect_parse_refused(&crawl, 200, "{\"feed\":[],\"cursor\":7}",
                          "body.cursor: expected a string");
-    expect_parse_refused_len(&crawl, 200, "{\"feed\":[]}\0", 12, "body: NUL byte at offset 11");
+    adapter_test_parse_refused(&crawl, 200, "{\"feed\":[]}\0", 12, NULL,
+                               "body: NUL byte at offset 11");
 
     char *page =
         first_page_with_item(0, "{\"post\":{\"uri\":\"" POST_URI(
@@ -641,7 +533,8 @@ static void malformed_bodies_are_refused_with_the_position(void **state)
     cJSON *root = cJSON_Parse(page);
     cJSON_ReplaceItemInObject(root, "cursor", cJSON_CreateString("bad\ncursor"));
     char *bad_cursor = cJSON_PrintUnformatted(root);
-    expect_parse_refused(&crawl, 200, bad_cursor, "body.cursor \"bad?cursor\": not a feed cursor");
+    expect_parse_refused(&crawl, 200, bad_cursor,
+                         "body.cursor \"bad\\x0Acursor\": not a feed cursor");
     cJSON_free(bad_cursor);
     cJSON_Delete(root);
     cJSON_free(page);
@@ -654,10 +547,10 @@ static void malformed_bodies_are_refused_with_the_position(void **state)
 static void one_bad_item_is_skipped_and_counted(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     struct adapter_result result;
     crawl_init(&crawl, DID, "", NULL, 0);
-    parse_fixture(&crawl, 200, "feed_one_bad.json", &result);
+    adapter_test_parse_fixture(&crawl, 200, "feed_one_bad.json", NULL, &result);
     assert_int_equal(result.count, 2);
     assert_string_equal(result.posts[0]->text, "Pertama");
     assert_string_equal(result.posts[1]->text, "Ketiga");
@@ -688,7 +581,7 @@ static void one_bad_item_is_skipped_and_counted(void **state)
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char *page = first_page_with_item(2, cases[i][0]);
-        parse_answer(&crawl, 200, page, strlen(page), &result);
+        adapter_test_parse(&crawl, 200, page, strlen(page), NULL, &result);
         assert_int_equal(result.count, 7);
         assert_int_equal(result.skipped, 1);
         assert_string_equal(result.first_skip_reason, cases[i][1]);
@@ -700,13 +593,13 @@ static void one_bad_item_is_skipped_and_counted(void **state)
 static void raw_bytes_are_the_feed_item_itself(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     struct adapter_result result;
     char hash[65];
     crawl_init(&crawl, DID, "", NULL, 0);
-    parse_fixture(&crawl, 200, "feed_first_page.json", &result);
+    adapter_test_parse_fixture(&crawl, 200, "feed_first_page.json", NULL, &result);
     const struct post_message *repost =
-        post_with_id(&result, "bluesky:at://" DID "/app.bsky.feed.repost/3kxrepost0001");
+        adapter_test_post(&result, "bluesky:at://" DID "/app.bsky.feed.repost/3kxrepost0001");
     cJSON *raw = cJSON_ParseWithLength((const char *)repost->raw, repost->raw_len);
     assert_non_null(raw);
     assert_string_equal(
@@ -722,7 +615,7 @@ static void raw_bytes_are_the_feed_item_itself(void **state)
 static void an_escaped_nul_does_not_cut_the_text(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     struct adapter_result result;
     const char *body = "{\"feed\":[{\"post\":{\"uri\":\"" POST_URI(
         "3kxzzzzzzzzz9") "\","
@@ -730,7 +623,7 @@ static void an_escaped_nul_does_not_cut_the_text(void **state)
                          "\"record\":{\"text\":\"awal\\u0000akhir\",\"createdAt\":"
                          "\"2024-01-06T00:00:00Z\"}}}]}";
     crawl_init(&crawl, DID, "", NULL, 0);
-    parse_answer(&crawl, 200, body, strlen(body), &result);
+    adapter_test_parse(&crawl, 200, body, strlen(body), NULL, &result);
     assert_string_equal(result.posts[0]->text, "awal\xEF\xBF\xBD"
                                                "akhir");
     adapter_result_free(&result);
@@ -739,7 +632,7 @@ static void an_escaped_nul_does_not_cut_the_text(void **state)
 static void oversized_and_deeply_nested_input_is_handled(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     struct adapter_result result;
     crawl_init(&crawl, DID, "", NULL, 0);
 
@@ -766,7 +659,7 @@ static void oversized_and_deeply_nested_input_is_handled(void **state)
     cJSON_AddStringToObject(record, "createdAt", "2024-01-05T02:20:00Z");
     char *item_json = cJSON_PrintUnformatted(item);
     char *page = first_page_with_item(2, item_json);
-    parse_answer(&crawl, 200, page, strlen(page), &result);
+    adapter_test_parse(&crawl, 200, page, strlen(page), NULL, &result);
     assert_int_equal(result.count, 7);
     assert_int_equal(result.skipped, 1);
     assert_non_null(strstr(result.first_skip_reason, "feed[2]: 2097"));

@@ -14,7 +14,7 @@
 #include "config/log.h"
 #include "crawler/adapters/adapter.h"
 #include "queue/post_message.h"
-#include "tests/support/test_support.h"
+#include "tests/adapters/adapter_test.h"
 
 #define FEED_URL "https://feeds.example.go.id/feed.xml"
 /* 2024-01-05T00:00:00Z */
@@ -36,12 +36,17 @@ static void run_init(struct run *run, const char *feed_url)
         .settings = &run->settings, .account = &run->account, .cursor = "", .page = NULL};
 }
 
+/* What the adapter contract promises of any answer is checked on every parse. */
 static int run_parse(struct run *run, const char *body, size_t len, const char *content_type)
 {
     struct adapter_response response = {
         .status = 200, .body = body, .body_len = len, .content_type = content_type};
-    run->err[0] = '\0';
-    return adapter_feed.parse(&run->context, &response, &run->result, run->err, sizeof(run->err));
+    char why[NETRA_ERR_LEN];
+    int accepted;
+    if (adapter_check_parse(&adapter_feed, &run->context, &response, &run->result, run->err,
+                            &accepted, why, sizeof(why)) != 0)
+        fail_msg("%s", why);
+    return accepted ? 0 : -1;
 }
 
 static void parse_ok(struct run *run, const char *body, size_t len)
@@ -65,20 +70,10 @@ static const char *parse_fails(struct run *run, const char *body, size_t len,
     return run->err;
 }
 
-static char *fixture(const char *name, size_t *len)
-{
-    char path[256];
-    snprintf(path, sizeof(path), "tests/adapters/fixtures/feed/%s", name);
-    char *full = test_source_path(path);
-    char *data = test_read_file(full, len);
-    free(full);
-    return data;
-}
-
 static void parse_fixture(struct run *run, const char *name)
 {
     size_t len;
-    char *body = fixture(name, &len);
+    char *body = adapter_test_fixture("feed", name, &len);
     parse_ok(run, body, len);
     free(body);
 }
@@ -88,19 +83,6 @@ static const struct post_message *post(const struct run *run, size_t i)
     if (i >= run->result.count)
         fail_msg("only %zu posts, wanted #%zu", run->result.count, i);
     return run->result.posts[i];
-}
-
-static void assert_strings(const struct post_strings *list, size_t count, ...)
-{
-    va_list args;
-    if (list->count != count) {
-        fail_msg("expected %zu strings, got %zu (first \"%s\")", count, list->count,
-                 list->count ? list->items[0] : "");
-    }
-    va_start(args, count);
-    for (size_t i = 0; i < count; i++)
-        assert_string_equal(list->items[i], va_arg(args, const char *));
-    va_end(args);
 }
 
 static void assert_media(const struct post_message *message, size_t i, const char *type,
@@ -265,9 +247,9 @@ static void youtube_entries_become_posts_with_video_thumbnail_and_description(vo
                         "Sosialisasi Netralitas ASN & Pemilu 2024 \xF0\x9F\x98\x80\n"
                         "Rekaman sosialisasi netralitas ASN menjelang #Pemilu2024 bersama "
                         "@bawaslu_ri.\nTonton sampai habis.");
-    assert_strings(&video->hashtags, 1, "Pemilu2024");
-    assert_strings(&video->mentions, 1, "bawaslu_ri");
-    assert_strings(&video->links, 1, "https://www.youtube.com/watch?v=Vid0000001a");
+    ASSERT_STRINGS(&video->hashtags, "Pemilu2024");
+    ASSERT_STRINGS(&video->mentions, "bawaslu_ri");
+    ASSERT_STRINGS(&video->links, "https://www.youtube.com/watch?v=Vid0000001a");
     const char *description = "Rekaman sosialisasi netralitas ASN menjelang #Pemilu2024 bersama "
                               "@bawaslu_ri.\nTonton sampai habis.";
     assert_int_equal(video->media_count, 2);
@@ -306,10 +288,10 @@ static void atom_text_constructs_html_xhtml_and_text_become_plain_text(void **st
     assert_string_equal(html->url, "https://blog.example.go.id/posts/musyawarah");
     assert_string_equal(html->author, "Agus Camat");
     assert_string_equal(html->lang, "id");
-    assert_strings(&html->hashtags, 2, "Pemerintahan", "Musdes");
+    ASSERT_STRINGS(&html->hashtags, "Pemerintahan", "Musdes");
     assert_media(html, 0, "image", "https://blog.example.go.id/media/musyawarah.png",
                  "Foto musyawarah di balai desa");
-    assert_strings(&html->links, 2, "https://blog.example.go.id/posts/musyawarah",
+    ASSERT_STRINGS(&html->links, "https://blog.example.go.id/posts/musyawarah",
                    "https://blog.example.go.id/media/musyawarah.png");
 
     const struct post_message *xhtml = post(&run, 1);
@@ -366,11 +348,11 @@ static void rsshub_item_decodes_escaped_html_and_drops_a_title_that_repeats_the_
     assert_string_equal(photo->created_at, "2024-01-05T10:00:00Z");
     assert_string_equal(photo->text, "Ayo datang ke TPS 14 Februari! #Pemilu2024 Pilih nomor 2 "
                                      "ya \xF0\x9F\x98\x80\nBersama @tim.pemenangan & relawan");
-    assert_strings(&photo->hashtags, 1, "Pemilu2024");
-    assert_strings(&photo->mentions, 1, "tim.pemenangan");
+    ASSERT_STRINGS(&photo->hashtags, "Pemilu2024");
+    ASSERT_STRINGS(&photo->mentions, "tim.pemenangan");
     assert_string_equal(photo->lang, "en");
     assert_media(photo, 0, "image", "https://scontent.cdninstagram.example/v/p1.jpg", NULL);
-    assert_strings(&photo->links, 2, "https://www.instagram.com/p/C1aBcDeFgHi/",
+    ASSERT_STRINGS(&photo->links, "https://www.instagram.com/p/C1aBcDeFgHi/",
                    "https://scontent.cdninstagram.example/v/p1.jpg");
     assert_raw_contains(photo, "<item>");
     assert_raw_contains(photo, "C1aBcDeFgHi");
@@ -400,7 +382,7 @@ static void wordpress_item_prefers_full_content_and_reads_creator_categories_and
     assert_string_equal(visit->created_at, "2024-01-06T02:00:00Z");
     assert_string_equal(visit->lang, "id-ID");
     assert_string_equal(visit->url, "https://siti.example.id/2024/01/06/kunjungan/");
-    assert_strings(&visit->hashtags, 2, "Pendidikan", "Kegiatan Sekolah");
+    ASSERT_STRINGS(&visit->hashtags, "Pendidikan", "Kegiatan Sekolah");
     assert_media(visit, 0, "image", "https://siti.example.id/wp-content/uploads/2024/01/sdn1.jpg",
                  "Halaman SDN 1");
 
@@ -498,12 +480,12 @@ static void json_feed_items_become_posts(void **state)
     assert_string_equal(html->created_at, "2024-01-07T12:30:00Z");
     assert_string_equal(html->author, "rina.pns");
     assert_string_equal(html->lang, "id");
-    assert_strings(&html->hashtags, 3, "Pilkada", "Jateng", "MenangBersama");
+    ASSERT_STRINGS(&html->hashtags, "Pilkada", "Jateng", "MenangBersama");
     assert_int_equal(html->media_count, 2);
     assert_media(html, 0, "image", "https://cdn.threads.example/C2xYz/1.jpg", NULL);
     assert_media(html, 1, "video", "https://cdn.threads.example/C2xYz/1.mp4",
                  "Video orasi di alun-alun");
-    assert_strings(&html->links, 2, "https://www.threads.net/@rina.pns/post/C2xYzAbCdEf",
+    ASSERT_STRINGS(&html->links, "https://www.threads.net/@rina.pns/post/C2xYzAbCdEf",
                    "https://cdn.threads.example/C2xYz/1.mp4");
     assert_raw_contains(html, "{\"id\":\"https://www.threads.net/@rina.pns/post/C2xYzAbCdEf\"");
     assert_raw_contains(html, "\xF0\x9F\x98\x80");
@@ -512,12 +494,12 @@ static void json_feed_items_become_posts(void **state)
     const struct post_message *plain = post(&run, 1);
     assert_string_equal(plain->id, "feed:123456789");
     assert_string_equal(plain->text, "Teks biasa tanpa HTML, untuk @rekan@mastodon.example");
-    assert_strings(&plain->mentions, 1, "rekan@mastodon.example");
+    ASSERT_STRINGS(&plain->mentions, "rekan@mastodon.example");
     assert_string_equal(plain->author, "Rina Wulandari");
     assert_string_equal(plain->lang, "en");
     assert_null(plain->url);
     assert_int_equal(plain->media_count, 0);
-    assert_strings(&plain->links, 1, "https://news.example.id/berita/1");
+    ASSERT_STRINGS(&plain->links, "https://news.example.id/berita/1");
     assert_string_equal(run.result.new_cursor, "2024-01-08T00:00:00Z");
     adapter_result_free(&run.result);
 }
@@ -813,7 +795,7 @@ static void format_comes_from_the_body_not_the_content_type(void **state)
     (void)state;
     struct run run;
     size_t len;
-    char *body = fixture("threads.json", &len);
+    char *body = adapter_test_fixture("feed", "threads.json", &len);
     run_init(&run, FEED_URL);
     assert_int_equal(run_parse(&run, body, len, "text/html; charset=utf-8"), 0);
     assert_int_equal(run.result.count, 2);

@@ -14,7 +14,7 @@
 
 #include "config/log.h"
 #include "crawler/adapters/adapter.h"
-#include "tests/support/test_support.h"
+#include "tests/adapters/adapter_test.h"
 
 #define HANDLE "budi@mastodon.example"
 #define ACCOUNT_ID "109348271623544701"
@@ -25,147 +25,28 @@
 
 /* ---- helpers ---- */
 
-struct crawl {
-    struct adapter_settings settings;
-    struct adapter_account account;
-    struct adapter_context context;
-};
-
 /* A crawl of budi@mastodon.example; native_id "" asks for the lookup. */
-static void crawl_init(struct crawl *crawl, const char *native_id, const char *cursor,
+static void crawl_init(struct adapter_test_crawl *crawl, const char *native_id, const char *cursor,
                        const char *page, long long since_s)
 {
-    memset(crawl, 0, sizeof(*crawl));
-    crawl->account.id = "asn-0001";
-    crawl->account.handle = HANDLE;
-    crawl->account.native_id = native_id;
-    crawl->context.settings = &crawl->settings;
-    crawl->context.account = &crawl->account;
-    crawl->context.cursor = cursor;
-    crawl->context.page = page;
-    crawl->context.since_s = since_s;
+    adapter_test_crawl_init(crawl, &adapter_mastodon, HANDLE, native_id, cursor, page, since_s);
 }
 
-static char *fixture(const char *name, size_t *len)
+static void expect_parse_refused(const struct adapter_test_crawl *crawl, long status,
+                                 const char *body, const char *link, const char *expected)
 {
-    char relative[256];
-    snprintf(relative, sizeof(relative), "tests/adapters/fixtures/mastodon/%s", name);
-    char *path = test_source_path(relative);
-    char *data = test_read_file(path, len);
-    free(path);
-    return data;
+    adapter_test_parse_refused(crawl, status, body, strlen(body), link, expected);
 }
-
-static char *request_url(const struct crawl *crawl, struct adapter_request *request)
-{
-    char err[NETRA_ERR_LEN] = "";
-    if (adapter_mastodon.build_request(&crawl->context, request, err, sizeof(err)) != 0)
-        fail_msg("build_request refused: %s", err);
-    return request->url;
-}
-
-static void expect_request_refused(const struct crawl *crawl, const char *expected)
-{
-    char err[NETRA_ERR_LEN] = "";
-    struct adapter_request request;
-    if (adapter_mastodon.build_request(&crawl->context, &request, err, sizeof(err)) == 0)
-        fail_msg("build_request accepted, expected an error containing '%s': %s", expected,
-                 request.url);
-    assert_null(request.url);
-    if (strstr(err, expected) == NULL)
-        fail_msg("error '%s' does not contain '%s'", err, expected);
-}
-
-/* What the worker's decoder reads must be what the adapter wrote. */
-static void assert_message_travels(const struct post_message *message)
-{
-    char err[NETRA_ERR_LEN] = "";
-    struct post_message *decoded = NULL;
-    char *json = post_message_to_json(message);
-    assert_non_null(json);
-    if (post_message_from_json(json, strlen(json), &decoded, err, sizeof(err)) != 0)
-        fail_msg("the worker would refuse %s: %s", json, err);
-    assert_string_equal(decoded->id, message->id);
-    assert_string_equal(decoded->text, message->text);
-    assert_int_equal(strlen(message->sha256), 64);
-    free(json);
-    post_message_free(decoded);
-}
-
-static void parse_answer(const struct crawl *crawl, long status, const char *body, size_t len,
-                         const char *link, struct adapter_result *out)
-{
-    char err[NETRA_ERR_LEN] = "";
-    struct adapter_response response = {status, body, len, "application/json", link};
-    if (adapter_mastodon.parse(&crawl->context, &response, out, err, sizeof(err)) != 0)
-        fail_msg("parse refused: %s", err);
-    for (size_t i = 0; i < out->count; i++)
-        assert_message_travels(out->posts[i]);
-}
-
-static void parse_fixture(const struct crawl *crawl, const char *name, const char *link,
-                          struct adapter_result *out)
-{
-    size_t len;
-    char *body = fixture(name, &len);
-    parse_answer(crawl, 200, body, len, link, out);
-    free(body);
-}
-
-static void expect_parse_refused_len(const struct crawl *crawl, long status, const char *body,
-                                     size_t len, const char *link, const char *expected)
-{
-    char err[NETRA_ERR_LEN] = "";
-    struct adapter_response response = {status, body, len, "application/json", link};
-    struct adapter_result result;
-    if (adapter_mastodon.parse(&crawl->context, &response, &result, err, sizeof(err)) == 0)
-        fail_msg("parse accepted %.100s, expected an error containing '%s'", body, expected);
-    assert_int_equal(result.count, 0);
-    assert_null(result.posts);
-    assert_null(result.next_page);
-    assert_null(result.new_cursor);
-    if (strstr(err, expected) == NULL)
-        fail_msg("error '%s' does not contain '%s'", err, expected);
-}
-
-static void expect_parse_refused(const struct crawl *crawl, long status, const char *body,
-                                 const char *link, const char *expected)
-{
-    expect_parse_refused_len(crawl, status, body, strlen(body), link, expected);
-}
-
-static const struct post_message *post_with_id(const struct adapter_result *result, const char *id)
-{
-    for (size_t i = 0; i < result->count; i++)
-        if (strcmp(result->posts[i]->id, id) == 0)
-            return result->posts[i];
-    fail_msg("no post %s among %zu", id, result->count);
-    return NULL;
-}
-
-static void assert_strings(const struct post_strings *list, const char *const *expected,
-                           size_t count)
-{
-    assert_int_equal(list->count, count);
-    for (size_t i = 0; i < count; i++)
-        assert_string_equal(list->items[i], expected[i]);
-}
-
-#define ASSERT_STRINGS(list, ...)                                                                  \
-    do {                                                                                           \
-        const char *const expected_[] = {__VA_ARGS__};                                             \
-        assert_strings((list), expected_, sizeof(expected_) / sizeof(expected_[0]));               \
-    } while (0)
 
 /* ---- requests ---- */
 
 static void lookup_asks_the_handles_instance_for_the_bare_user(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     struct adapter_request request;
     crawl_init(&crawl, "", "", NULL, 0);
-    assert_string_equal(request_url(&crawl, &request),
+    assert_string_equal(adapter_test_request(&crawl, &request),
                         "https://mastodon.example/api/v1/accounts/lookup?acct=budi");
     assert_int_equal(request.is_lookup, 1);
     assert_int_equal(request.header_count, 1);
@@ -176,12 +57,12 @@ static void lookup_asks_the_handles_instance_for_the_bare_user(void **state)
 static void lookup_goes_to_the_configured_base_url(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     struct adapter_request request;
     crawl_init(&crawl, "", "", NULL, 0);
     crawl.settings.base_url = "http://127.0.0.1:8080/mastodon/";
     crawl.settings.token = "s3cr3t-token";
-    assert_string_equal(request_url(&crawl, &request),
+    assert_string_equal(adapter_test_request(&crawl, &request),
                         "http://127.0.0.1:8080/mastodon/api/v1/accounts/lookup?acct=budi");
     assert_int_equal(request.header_count, 2);
     assert_string_equal(request.headers[1], "Authorization: Bearer s3cr3t-token");
@@ -191,36 +72,36 @@ static void lookup_goes_to_the_configured_base_url(void **state)
 static void first_crawl_asks_for_the_newest_statuses(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     struct adapter_request request;
     crawl_init(&crawl, ACCOUNT_ID, "", NULL, 0);
-    assert_string_equal(request_url(&crawl, &request),
+    assert_string_equal(adapter_test_request(&crawl, &request),
                         "https://mastodon.example/api/v1/accounts/109348271623544701/statuses"
                         "?limit=40");
     assert_int_equal(request.is_lookup, 0);
     adapter_request_free(&request);
 
     crawl.settings.page_size = 100; /* over Mastodon's maximum */
-    assert_non_null(strstr(request_url(&crawl, &request), "?limit=40"));
+    assert_non_null(strstr(adapter_test_request(&crawl, &request), "?limit=40"));
     adapter_request_free(&request);
     crawl.settings.page_size = 20;
-    assert_non_null(strstr(request_url(&crawl, &request), "?limit=20"));
+    assert_non_null(strstr(adapter_test_request(&crawl, &request), "?limit=20"));
     adapter_request_free(&request);
 }
 
 static void later_crawls_ask_since_the_cursor_and_page_with_max_id(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     struct adapter_request request;
     crawl_init(&crawl, ACCOUNT_ID, "111734300000000006", NULL, 0);
-    assert_string_equal(request_url(&crawl, &request),
+    assert_string_equal(adapter_test_request(&crawl, &request),
                         "https://mastodon.example/api/v1/accounts/109348271623544701/statuses"
                         "?limit=40&since_id=111734300000000006");
     adapter_request_free(&request);
 
     crawl.context.page = "111734300000000000";
-    assert_string_equal(request_url(&crawl, &request),
+    assert_string_equal(adapter_test_request(&crawl, &request),
                         "https://mastodon.example/api/v1/accounts/109348271623544701/statuses"
                         "?limit=40&since_id=111734300000000006&max_id=111734300000000000");
     adapter_request_free(&request);
@@ -228,7 +109,7 @@ static void later_crawls_ask_since_the_cursor_and_page_with_max_id(void **state)
     /* A rescan pages back from the newest status whatever the cursor says. */
     crawl.context.page = NULL;
     crawl.context.since_s = 1704067200;
-    assert_string_equal(request_url(&crawl, &request),
+    assert_string_equal(adapter_test_request(&crawl, &request),
                         "https://mastodon.example/api/v1/accounts/109348271623544701/statuses"
                         "?limit=40");
     adapter_request_free(&request);
@@ -237,24 +118,25 @@ static void later_crawls_ask_since_the_cursor_and_page_with_max_id(void **state)
 static void requests_refuse_values_that_could_steer_them(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     crawl_init(&crawl, "1/../../admin", "", NULL, 0);
-    expect_request_refused(&crawl, "account id \"1/../../admin\": not a Mastodon id");
+    adapter_test_request_refused(&crawl, "account id \"1/../../admin\": not a Mastodon id");
     crawl_init(&crawl, ACCOUNT_ID, "1&limit=1000", NULL, 0);
-    expect_request_refused(&crawl, "cursor \"1&limit=1000\": not a status id");
+    adapter_test_request_refused(&crawl, "cursor \"1&limit=1000\": not a status id");
     crawl_init(&crawl, ACCOUNT_ID, "", "5#x", 0);
-    expect_request_refused(&crawl, "page \"5#x\": not a status id");
+    adapter_test_request_refused(&crawl, "page \"5#x\": not a status id");
     crawl_init(&crawl, "", "", NULL, 0);
     crawl.account.handle = "budi";
-    expect_request_refused(&crawl, "handle \"budi\": expected user@instance");
+    adapter_test_request_refused(&crawl, "handle \"budi\": expected user@instance");
     crawl.account.handle = "budi@evil.example/path?";
-    expect_request_refused(&crawl, "the instance is not a host name");
+    adapter_test_request_refused(&crawl, "the instance is not a host name");
     crawl_init(&crawl, "", "", NULL, 0);
     crawl.settings.token = "abc\r\nX-Injected: 1";
-    expect_request_refused(&crawl, "token: contains a space, control or non-ASCII byte");
+    adapter_test_request_refused(&crawl, "platforms.mastodon.token holds a space, control or "
+                                         "non-ASCII byte at byte 3");
     crawl.settings.token = NULL;
     crawl.settings.base_url = "file:///etc/passwd";
-    expect_request_refused(&crawl, "expected an http:// or https:// URL");
+    adapter_test_request_refused(&crawl, "expected an http:// or https:// URL");
 }
 
 /* ---- lookup ---- */
@@ -262,10 +144,10 @@ static void requests_refuse_values_that_could_steer_them(void **state)
 static void lookup_answer_gives_the_account_id(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     struct adapter_result result;
     crawl_init(&crawl, "", "", NULL, 0);
-    parse_fixture(&crawl, "lookup.json", NULL, &result);
+    adapter_test_parse_fixture(&crawl, 200, "lookup.json", NULL, &result);
     assert_string_equal(result.native_id, ACCOUNT_ID);
     assert_int_equal(result.gone, 0);
     assert_int_equal(result.count, 0);
@@ -275,28 +157,28 @@ static void lookup_answer_gives_the_account_id(void **state)
 static void missing_or_suspended_accounts_are_gone(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     struct adapter_result result;
     size_t len;
-    char *body = fixture("record_not_found.json", &len);
+    char *body = adapter_test_fixture("mastodon", "record_not_found.json", &len);
     crawl_init(&crawl, "", "", NULL, 0);
-    parse_answer(&crawl, 404, body, len, NULL, &result);
+    adapter_test_parse(&crawl, 404, body, len, NULL, &result);
     assert_int_equal(result.gone, 1);
     assert_null(result.native_id);
     adapter_result_free(&result);
 
     /* A page of a deleted account, and a suspension as servers before 3.3 answer it. */
     crawl_init(&crawl, ACCOUNT_ID, "", NULL, 0);
-    parse_answer(&crawl, 404, body, len, NULL, &result);
+    adapter_test_parse(&crawl, 404, body, len, NULL, &result);
     assert_int_equal(result.gone, 1);
     adapter_result_free(&result);
-    parse_answer(&crawl, 410, "", 0, NULL, &result);
+    adapter_test_parse(&crawl, 410, "", 0, NULL, &result);
     assert_int_equal(result.gone, 1);
     adapter_result_free(&result);
     free(body);
 
     crawl_init(&crawl, "", "", NULL, 0);
-    parse_fixture(&crawl, "lookup_suspended.json", NULL, &result);
+    adapter_test_parse_fixture(&crawl, 200, "lookup_suspended.json", NULL, &result);
     assert_int_equal(result.gone, 1);
     assert_null(result.native_id);
     adapter_result_free(&result);
@@ -305,13 +187,13 @@ static void missing_or_suspended_accounts_are_gone(void **state)
 static void lookup_answer_for_another_account_is_refused(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     size_t len;
-    char *body = fixture("lookup_other_account.json", &len);
+    char *body = adapter_test_fixture("mastodon", "lookup_other_account.json", &len);
     crawl_init(&crawl, "", "", NULL, 0);
-    expect_parse_refused_len(&crawl, 200, body, len, NULL,
-                             "account.acct \"budi@elsewhere.example\": the lookup was for "
-                             "budi@mastodon.example");
+    adapter_test_parse_refused(&crawl, 200, body, len, NULL,
+                               "account.acct \"budi@elsewhere.example\": the lookup was for "
+                               "budi@mastodon.example");
     free(body);
     expect_parse_refused(&crawl, 200, "{\"id\":\"../1\",\"acct\":\"budi\"}", NULL,
                          "account.id \"../1\": not a Mastodon id");
@@ -323,14 +205,14 @@ static void lookup_answer_for_another_account_is_refused(void **state)
 static void every_kind_of_status_becomes_the_right_post(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     struct adapter_result result;
     crawl_init(&crawl, ACCOUNT_ID, "", NULL, 0);
-    parse_fixture(&crawl, "statuses_first_page.json", FIRST_LINK, &result);
+    adapter_test_parse_fixture(&crawl, 200, "statuses_first_page.json", FIRST_LINK, &result);
     assert_int_equal(result.count, 5);
     assert_int_equal(result.skipped, 0);
 
-    const struct post_message *post = post_with_id(&result, "mastodon:111734300000000006");
+    const struct post_message *post = adapter_test_post(&result, "mastodon:111734300000000006");
     assert_int_equal(post->kind, POST_KIND_POST);
     assert_string_equal(post->platform, "mastodon");
     assert_string_equal(post->author, "budi@mastodon.example");
@@ -339,11 +221,11 @@ static void every_kind_of_status_becomes_the_right_post(void **state)
     assert_string_equal(post->lang, "id");
     assert_null(post->repost_of.author);
 
-    const struct post_message *reply = post_with_id(&result, "mastodon:111734300000000005");
+    const struct post_message *reply = adapter_test_post(&result, "mastodon:111734300000000005");
     assert_int_equal(reply->kind, POST_KIND_REPLY);
     assert_string_equal(reply->text, "@sari Setuju, Bu!");
 
-    const struct post_message *repost = post_with_id(&result, "mastodon:111734300000000004");
+    const struct post_message *repost = adapter_test_post(&result, "mastodon:111734300000000004");
     assert_int_equal(repost->kind, POST_KIND_REPOST);
     assert_string_equal(repost->author, "budi@mastodon.example");
     assert_string_equal(repost->created_at, "2024-01-05T02:00:00Z");
@@ -356,7 +238,7 @@ static void every_kind_of_status_becomes_the_right_post(void **state)
     assert_int_equal(repost->media_count, 1);
     assert_string_equal(repost->media[0].alt, "Poster kampanye nomor 2");
 
-    const struct post_message *quote = post_with_id(&result, "mastodon:111734300000000002");
+    const struct post_message *quote = adapter_test_post(&result, "mastodon:111734300000000002");
     assert_int_equal(quote->kind, POST_KIND_QUOTE);
     assert_string_equal(quote->repost_of.author, "berita@news.example");
     assert_string_equal(quote->repost_of.url, "https://news.example/@berita/111700000000000001");
@@ -367,11 +249,11 @@ static void every_kind_of_status_becomes_the_right_post(void **state)
 static void html_entities_emoji_and_surrogate_pairs_become_plain_text(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     struct adapter_result result;
     crawl_init(&crawl, ACCOUNT_ID, "", NULL, 0);
-    parse_fixture(&crawl, "statuses_first_page.json", FIRST_LINK, &result);
-    const struct post_message *post = post_with_id(&result, "mastodon:111734300000000006");
+    adapter_test_parse_fixture(&crawl, 200, "statuses_first_page.json", FIRST_LINK, &result);
+    const struct post_message *post = adapter_test_post(&result, "mastodon:111734300000000006");
     /* &amp; &quot; &lt; decoded, <br> and </p> as new lines, the link's hidden spans kept so the
      * URL reads whole, the flag as it came, \ud83d\ude00 as one emoji. */
     assert_string_equal(post->text,
@@ -385,11 +267,11 @@ static void html_entities_emoji_and_surrogate_pairs_become_plain_text(void **sta
 static void tags_mentions_links_and_media_are_listed(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     struct adapter_result result;
     crawl_init(&crawl, ACCOUNT_ID, "", NULL, 0);
-    parse_fixture(&crawl, "statuses_first_page.json", FIRST_LINK, &result);
-    const struct post_message *post = post_with_id(&result, "mastodon:111734300000000006");
+    adapter_test_parse_fixture(&crawl, 200, "statuses_first_page.json", FIRST_LINK, &result);
+    const struct post_message *post = adapter_test_post(&result, "mastodon:111734300000000006");
     ASSERT_STRINGS(&post->hashtags, "pemilu2024");
     /* A local acct is written with the instance, so every mention names one account. */
     ASSERT_STRINGS(&post->mentions, "sari@mastodon.example", "humas@kominfo.social");
@@ -405,7 +287,7 @@ static void tags_mentions_links_and_media_are_listed(void **state)
     assert_string_equal(post->media[1].url, "https://video.example/media/dab9a597f68b9745.mp4");
     assert_null(post->media[1].alt);
 
-    const struct post_message *quote = post_with_id(&result, "mastodon:111734300000000002");
+    const struct post_message *quote = adapter_test_post(&result, "mastodon:111734300000000002");
     ASSERT_STRINGS(&quote->links, "https://news.example/@berita/111700000000000001");
     adapter_result_free(&result);
 }
@@ -413,10 +295,10 @@ static void tags_mentions_links_and_media_are_listed(void **state)
 static void statuses_that_are_not_public_are_left_out_uncounted(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     struct adapter_result result;
     crawl_init(&crawl, ACCOUNT_ID, "", NULL, 0);
-    parse_fixture(&crawl, "statuses_first_page.json", FIRST_LINK, &result);
+    adapter_test_parse_fixture(&crawl, 200, "statuses_first_page.json", FIRST_LINK, &result);
     /* 7 statuses: the private and the direct one are not there, and not errors either. */
     assert_int_equal(result.count, 5);
     assert_int_equal(result.skipped, 0);
@@ -431,12 +313,12 @@ static void statuses_that_are_not_public_are_left_out_uncounted(void **state)
 static void missing_and_null_optional_fields_are_absent(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     struct adapter_result result;
     crawl_init(&crawl, ACCOUNT_ID, "", NULL, 0);
-    parse_fixture(&crawl, "statuses_first_page.json", FIRST_LINK, &result);
+    adapter_test_parse_fixture(&crawl, 200, "statuses_first_page.json", FIRST_LINK, &result);
     /* url null -> the uri; language null; no card, no media_attachments; a content warning. */
-    const struct post_message *post = post_with_id(&result, "mastodon:111734300000000001");
+    const struct post_message *post = adapter_test_post(&result, "mastodon:111734300000000001");
     assert_string_equal(post->url,
                         "https://mastodon.example/users/budi/statuses/111734300000000001");
     assert_null(post->lang);
@@ -449,10 +331,10 @@ static void missing_and_null_optional_fields_are_absent(void **state)
 static void quotes_whose_status_is_not_shown_are_still_quotes(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     struct adapter_result result;
     crawl_init(&crawl, ACCOUNT_ID, "", "111734300000000000", 0);
-    parse_fixture(&crawl, "statuses_last_page.json", NULL, &result);
+    adapter_test_parse_fixture(&crawl, 200, "statuses_last_page.json", NULL, &result);
     assert_int_equal(result.count, 2);
     /* A pending quote, and a ShallowQuote that only names the quoted status's id. */
     for (size_t i = 0; i < result.count; i++) {
@@ -465,14 +347,14 @@ static void quotes_whose_status_is_not_shown_are_still_quotes(void **state)
 static void a_page_read_without_its_handle_keeps_accts_as_sent(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     struct adapter_result result;
     /* netra parse on a saved page: no handle, an account id that is only a placeholder. */
     crawl_init(&crawl, "0", "", NULL, 0);
     crawl.account.handle = "";
-    parse_fixture(&crawl, "statuses_first_page.json", FIRST_LINK, &result);
+    adapter_test_parse_fixture(&crawl, 200, "statuses_first_page.json", FIRST_LINK, &result);
     assert_int_equal(result.count, 5);
-    const struct post_message *post = post_with_id(&result, "mastodon:111734300000000006");
+    const struct post_message *post = adapter_test_post(&result, "mastodon:111734300000000006");
     assert_string_equal(post->author, "budi");
     ASSERT_STRINGS(&post->mentions, "sari", "humas@kominfo.social");
     assert_string_equal(result.next_page, "111734300000000000");
@@ -480,16 +362,16 @@ static void a_page_read_without_its_handle_keeps_accts_as_sent(void **state)
 
     /* A relative Link target needs a base to resolve against. */
     size_t len;
-    char *body = fixture("statuses_last_page.json", &len);
-    expect_parse_refused_len(&crawl, 200, body, len, "</x?max_id=5>; rel=\"next\"",
-                             "Link rel=\"next\" </x?max_id=5>: not a URL");
+    char *body = adapter_test_fixture("mastodon", "statuses_last_page.json", &len);
+    adapter_test_parse_refused(&crawl, 200, body, len, "</x?max_id=5>; rel=\"next\"",
+                               "Link rel=\"next\" </x?max_id=5>: not a URL");
     free(body);
 
     /* A lookup cannot be checked without knowing whom it was for. */
     crawl_init(&crawl, "", "", NULL, 0);
     crawl.account.handle = "";
-    body = fixture("lookup.json", &len);
-    expect_parse_refused_len(&crawl, 200, body, len, NULL, "handle \"\": expected user@instance");
+    body = adapter_test_fixture("mastodon", "lookup.json", &len);
+    adapter_test_parse_refused(&crawl, 200, body, len, NULL, "handle \"\": expected user@instance");
     free(body);
 }
 
@@ -498,10 +380,10 @@ static void a_page_read_without_its_handle_keeps_accts_as_sent(void **state)
 static void first_page_sets_the_cursor_and_follows_link_next(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     struct adapter_result result;
     crawl_init(&crawl, ACCOUNT_ID, "", NULL, 0);
-    parse_fixture(&crawl, "statuses_first_page.json", FIRST_LINK, &result);
+    adapter_test_parse_fixture(&crawl, 200, "statuses_first_page.json", FIRST_LINK, &result);
     assert_string_equal(result.next_page, "111734300000000000");
     /* The newest status seen, even a private one, is where the next crawl starts. */
     assert_string_equal(result.new_cursor, "111734300000000006");
@@ -509,10 +391,11 @@ static void first_page_sets_the_cursor_and_follows_link_next(void **state)
 
     /* Further pages leave the cursor to the first one. */
     crawl.context.page = "111734300000000000";
-    parse_fixture(&crawl, "statuses_last_page.json",
-                  "<https://mastodon.example/api/v1/accounts/109348271623544701/statuses?"
-                  "max_id=111734200000000050&limit=40>; rel=\"next\"",
-                  &result);
+    adapter_test_parse_fixture(
+        &crawl, 200, "statuses_last_page.json",
+        "<https://mastodon.example/api/v1/accounts/109348271623544701/statuses?"
+        "max_id=111734200000000050&limit=40>; rel=\"next\"",
+        &result);
     assert_string_equal(result.next_page, "111734200000000050");
     assert_null(result.new_cursor);
     adapter_result_free(&result);
@@ -521,18 +404,19 @@ static void first_page_sets_the_cursor_and_follows_link_next(void **state)
 static void link_without_next_or_an_empty_page_is_the_last_page(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     struct adapter_result result;
     crawl_init(&crawl, ACCOUNT_ID, "", "111734300000000000", 0);
-    parse_fixture(&crawl, "statuses_last_page.json",
-                  "<https://mastodon.example/api/v1/accounts/109348271623544701/statuses?"
-                  "min_id=111734200000000100>; rel=\"prev\"",
-                  &result);
+    adapter_test_parse_fixture(
+        &crawl, 200, "statuses_last_page.json",
+        "<https://mastodon.example/api/v1/accounts/109348271623544701/statuses?"
+        "min_id=111734200000000100>; rel=\"prev\"",
+        &result);
     assert_int_equal(result.count, 2);
     assert_null(result.next_page);
     adapter_result_free(&result);
 
-    parse_answer(&crawl, 200, "[]", 2, NULL, &result);
+    adapter_test_parse(&crawl, 200, "[]", 2, NULL, &result);
     assert_int_equal(result.count, 0);
     assert_null(result.next_page);
     assert_null(result.new_cursor);
@@ -540,7 +424,7 @@ static void link_without_next_or_an_empty_page_is_the_last_page(void **state)
 
     /* Nothing new since the cursor: the crawl is complete and the cursor stays. */
     crawl_init(&crawl, ACCOUNT_ID, "111734300000000006", NULL, 0);
-    parse_answer(&crawl, 200, " [ ] ", 5, NULL, &result);
+    adapter_test_parse(&crawl, 200, " [ ] ", 5, NULL, &result);
     assert_null(result.next_page);
     assert_null(result.new_cursor);
     adapter_result_free(&result);
@@ -549,18 +433,19 @@ static void link_without_next_or_an_empty_page_is_the_last_page(void **state)
 static void without_link_header_paging_continues_below_the_last_status(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     struct adapter_result result;
     crawl_init(&crawl, ACCOUNT_ID, "", NULL, 0);
-    parse_fixture(&crawl, "statuses_first_page.json", NULL, &result);
+    adapter_test_parse_fixture(&crawl, 200, "statuses_first_page.json", NULL, &result);
     assert_string_equal(result.next_page, "111734300000000000");
     adapter_result_free(&result);
 
     /* A relative target and a rel list are still understood. */
-    parse_fixture(&crawl, "statuses_first_page.json",
-                  "</api/v1/accounts/109348271623544701/statuses?max_id=111734300000000002>; "
-                  "title=\"older, and more\"; rel=\"next last\"",
-                  &result);
+    adapter_test_parse_fixture(
+        &crawl, 200, "statuses_first_page.json",
+        "</api/v1/accounts/109348271623544701/statuses?max_id=111734300000000002>; "
+        "title=\"older, and more\"; rel=\"next last\"",
+        &result);
     assert_string_equal(result.next_page, "111734300000000002");
     adapter_result_free(&result);
 }
@@ -568,11 +453,11 @@ static void without_link_header_paging_continues_below_the_last_status(void **st
 static void crawl_stops_at_the_old_cursor(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     struct adapter_result result;
     /* A server that ignores since_id: statuses at and below the cursor are already known. */
     crawl_init(&crawl, ACCOUNT_ID, "111734300000000004", NULL, 0);
-    parse_fixture(&crawl, "statuses_first_page.json", FIRST_LINK, &result);
+    adapter_test_parse_fixture(&crawl, 200, "statuses_first_page.json", FIRST_LINK, &result);
     assert_int_equal(result.count, 2);
     assert_string_equal(result.posts[0]->id, "mastodon:111734300000000006");
     assert_string_equal(result.posts[1]->id, "mastodon:111734300000000005");
@@ -581,7 +466,7 @@ static void crawl_stops_at_the_old_cursor(void **state)
     adapter_result_free(&result);
 
     crawl_init(&crawl, ACCOUNT_ID, "111734300000000099", NULL, 0);
-    parse_fixture(&crawl, "statuses_first_page.json", FIRST_LINK, &result);
+    adapter_test_parse_fixture(&crawl, 200, "statuses_first_page.json", FIRST_LINK, &result);
     assert_int_equal(result.count, 0);
     assert_null(result.next_page);
     assert_null(result.new_cursor);
@@ -591,11 +476,11 @@ static void crawl_stops_at_the_old_cursor(void **state)
 static void rescan_pages_back_to_since_and_keeps_the_cursor(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     struct adapter_result result;
     /* Since 2024-01-05T01:00:00Z: the quote at exactly that time is in, older ones are not. */
     crawl_init(&crawl, ACCOUNT_ID, "111734300000000006", NULL, 1704416400);
-    parse_fixture(&crawl, "statuses_first_page.json", FIRST_LINK, &result);
+    adapter_test_parse_fixture(&crawl, 200, "statuses_first_page.json", FIRST_LINK, &result);
     assert_int_equal(result.count, 4);
     assert_string_equal(result.posts[3]->id, "mastodon:111734300000000002");
     assert_null(result.next_page);
@@ -604,7 +489,7 @@ static void rescan_pages_back_to_since_and_keeps_the_cursor(void **state)
 
     /* Everything on the page is recent enough: keep paging back. */
     crawl_init(&crawl, ACCOUNT_ID, "", NULL, 1704067200);
-    parse_fixture(&crawl, "statuses_first_page.json", FIRST_LINK, &result);
+    adapter_test_parse_fixture(&crawl, 200, "statuses_first_page.json", FIRST_LINK, &result);
     assert_int_equal(result.count, 5);
     assert_string_equal(result.next_page, "111734300000000000");
     assert_null(result.new_cursor);
@@ -614,13 +499,14 @@ static void rescan_pages_back_to_since_and_keeps_the_cursor(void **state)
 static void a_link_repeating_the_page_is_refused(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     size_t len;
-    char *body = fixture("statuses_last_page.json", &len);
+    char *body = adapter_test_fixture("mastodon", "statuses_last_page.json", &len);
     crawl_init(&crawl, ACCOUNT_ID, "", "111734200000000050", 0);
-    expect_parse_refused_len(&crawl, 200, body, len,
-                             "<https://mastodon.example/x?max_id=111734200000000050>; rel=\"next\"",
-                             "repeats the page just fetched");
+    adapter_test_parse_refused(
+        &crawl, 200, body, len,
+        "<https://mastodon.example/x?max_id=111734200000000050>; rel=\"next\"",
+        "repeats the page just fetched");
     free(body);
 }
 
@@ -629,12 +515,14 @@ static void a_link_repeating_the_page_is_refused(void **state)
 static void malformed_bodies_are_refused_with_the_position(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     crawl_init(&crawl, ACCOUNT_ID, "", NULL, 0);
-    expect_parse_refused(&crawl, 200, "[{\"id\": \"1\",}]", NULL, "body: not valid JSON (byte 13)");
-    expect_parse_refused(&crawl, 200, "[] trailing", NULL, "body: not valid JSON (byte 3)");
-    expect_parse_refused(&crawl, 200, "", NULL, "body: not valid JSON (byte 0)");
-    expect_parse_refused_len(&crawl, 200, "[\"a\0\"]", 6, NULL, "body: NUL byte at offset 3");
+    expect_parse_refused(&crawl, 200, "[{\"id\": \"1\",}]", NULL,
+                         "body: not valid JSON near byte 13 (line 1)");
+    expect_parse_refused(&crawl, 200, "[] trailing", NULL,
+                         "body: not valid JSON near byte 3 (line 1)");
+    expect_parse_refused(&crawl, 200, "", NULL, "body: not valid JSON near byte 0 (line 1)");
+    adapter_test_parse_refused(&crawl, 200, "[\"a\0\"]", 6, NULL, "body: NUL byte at offset 3");
     expect_parse_refused(&crawl, 200, "{\"error\":\"Record not found\"}", NULL,
                          "body: expected an array of statuses");
     const char *one = "[{\"id\":\"1\",\"created_at\":\"2024-01-05T03:00:00Z\"}]";
@@ -652,10 +540,10 @@ static void malformed_bodies_are_refused_with_the_position(void **state)
 static void one_bad_status_is_skipped_and_counted(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     struct adapter_result result;
     crawl_init(&crawl, ACCOUNT_ID, "", NULL, 0);
-    parse_fixture(&crawl, "statuses_one_bad.json", NULL, &result);
+    adapter_test_parse_fixture(&crawl, 200, "statuses_one_bad.json", NULL, &result);
     assert_int_equal(result.count, 2);
     assert_string_equal(result.posts[0]->text, "Pertama");
     assert_string_equal(result.posts[1]->text, "Ketiga");
@@ -676,7 +564,7 @@ static void one_bad_status_is_skipped_and_counted(void **state)
         "\"content\":\"<p>b</p>\"},"
         "{\"id\":\"1\",\"created_at\":\"2024-01-05T01:00:00Z\",\"account\":{\"acct\":\"budi\"},"
         "\"content\":\"<p>c</p>\"}]";
-    parse_answer(&crawl, 200, bad, strlen(bad), NULL, &result);
+    adapter_test_parse(&crawl, 200, bad, strlen(bad), NULL, &result);
     assert_int_equal(result.count, 1);
     assert_string_equal(result.posts[0]->text, "c");
     assert_int_equal(result.skipped, 3);
@@ -685,7 +573,7 @@ static void one_bad_status_is_skipped_and_counted(void **state)
 
     const char *not_utf8 = "[{\"id\":\"1\",\"created_at\":\"2024-01-05T01:00:00Z\","
                            "\"account\":{\"acct\":\"budi\"},\"content\":\"<p>\xC3\x28</p>\"}]";
-    parse_answer(&crawl, 200, not_utf8, strlen(not_utf8), NULL, &result);
+    adapter_test_parse(&crawl, 200, not_utf8, strlen(not_utf8), NULL, &result);
     assert_int_equal(result.skipped, 1);
     assert_non_null(
         strstr(result.first_skip_reason, "statuses[0].content: HTML is not valid UTF-8"));
@@ -695,13 +583,13 @@ static void one_bad_status_is_skipped_and_counted(void **state)
 static void an_edit_changes_the_content_hash(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     struct adapter_result before, after, again;
     char hash_before[65], hash_after[65], hash_again[65];
     crawl_init(&crawl, ACCOUNT_ID, "", NULL, 0);
-    parse_fixture(&crawl, "status_version_1.json", NULL, &before);
-    parse_fixture(&crawl, "status_version_2.json", NULL, &after);
-    parse_fixture(&crawl, "status_version_1.json", NULL, &again);
+    adapter_test_parse_fixture(&crawl, 200, "status_version_1.json", NULL, &before);
+    adapter_test_parse_fixture(&crawl, 200, "status_version_2.json", NULL, &after);
+    adapter_test_parse_fixture(&crawl, 200, "status_version_1.json", NULL, &again);
     assert_string_equal(before.posts[0]->id, after.posts[0]->id);
     post_message_content_hash(before.posts[0], hash_before);
     post_message_content_hash(after.posts[0], hash_after);
@@ -716,12 +604,12 @@ static void an_edit_changes_the_content_hash(void **state)
 static void raw_bytes_are_the_status_itself(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     struct adapter_result result;
     char hash[65];
     crawl_init(&crawl, ACCOUNT_ID, "", NULL, 0);
-    parse_fixture(&crawl, "statuses_first_page.json", FIRST_LINK, &result);
-    const struct post_message *repost = post_with_id(&result, "mastodon:111734300000000004");
+    adapter_test_parse_fixture(&crawl, 200, "statuses_first_page.json", FIRST_LINK, &result);
+    const struct post_message *repost = adapter_test_post(&result, "mastodon:111734300000000004");
     cJSON *raw = cJSON_ParseWithLength((const char *)repost->raw, repost->raw_len);
     assert_non_null(raw);
     assert_string_equal(cJSON_GetObjectItem(raw, "id")->valuestring, "111734300000000004");
@@ -736,13 +624,13 @@ static void raw_bytes_are_the_status_itself(void **state)
 static void an_escaped_nul_does_not_cut_the_text(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     struct adapter_result result;
     const char *body = "[{\"id\":\"1\",\"created_at\":\"2024-01-05T01:00:00Z\","
                        "\"account\":{\"acct\":\"budi\"},\"content\":\"<p>awal\\u0000akhir "
                        "\\\\u0000</p>\"}]";
     crawl_init(&crawl, ACCOUNT_ID, "", NULL, 0);
-    parse_answer(&crawl, 200, body, strlen(body), NULL, &result);
+    adapter_test_parse(&crawl, 200, body, strlen(body), NULL, &result);
     assert_int_equal(result.count, 1);
     assert_string_equal(result.posts[0]->text, "awal\xEF\xBF\xBD"
                                                "akhir \\u0000");
@@ -752,7 +640,7 @@ static void an_escaped_nul_does_not_cut_the_text(void **state)
 static void oversized_and_deeply_nested_input_is_handled(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     struct adapter_result result;
     crawl_init(&crawl, ACCOUNT_ID, "", NULL, 0);
 
@@ -761,7 +649,7 @@ static void oversized_and_deeply_nested_input_is_handled(void **state)
     assert_non_null(deep);
     memset(deep, '[', depth);
     deep[depth] = '\0';
-    expect_parse_refused_len(&crawl, 200, deep, depth, NULL, "body: not valid JSON");
+    adapter_test_parse_refused(&crawl, 200, deep, depth, NULL, "body: not valid JSON");
     free(deep);
 
     /* A status of 2 MB between two ordinary ones is skipped; they are kept. */
@@ -778,7 +666,7 @@ static void oversized_and_deeply_nested_input_is_handled(void **state)
     strcpy(body, head);
     memset(body + strlen(head), 'x', big);
     strcpy(body + strlen(head) + big, tail);
-    parse_answer(&crawl, 200, body, len, NULL, &result);
+    adapter_test_parse(&crawl, 200, body, len, NULL, &result);
     assert_int_equal(result.count, 2);
     assert_int_equal(result.skipped, 1);
     assert_non_null(strstr(result.first_skip_reason, "statuses[1]: 2097"));
@@ -789,7 +677,7 @@ static void oversized_and_deeply_nested_input_is_handled(void **state)
 static void other_http_errors_are_reported(void **state)
 {
     (void)state;
-    struct crawl crawl;
+    struct adapter_test_crawl crawl;
     crawl_init(&crawl, ACCOUNT_ID, "", NULL, 0);
     expect_parse_refused(&crawl, 401, "{\"error\":\"This API requires an authenticated user\"}",
                          NULL, "HTTP 401: This API requires an authenticated user");
