@@ -27,7 +27,7 @@
 #define SECRET_PREFIX "$ENV:"
 #define ENV_PREFIX "NETRA_"
 
-/* Sizes of the pieces of an error line; hostile names are cut to fit by show(). */
+/* Sizes of the pieces of an error line; hostile names are cut to fit by error_shown(). */
 #define SHOWN_LEN 72
 #define SOURCE_LEN 160
 #define LABEL_LEN (SOURCE_LEN + 2 * SHOWN_LEN + 8)
@@ -373,42 +373,16 @@ static void report_finish(struct report *report)
                  report->dropped);
 }
 
-/* Copies s for an error line: printable ASCII as it is, any other byte as \xNN, cut short with
- * "..." so hostile text can neither break the line in two nor make it long. */
-static const char *show(char *out, size_t out_len, const char *s)
-{
-    size_t used = 0;
-    for (; *s != '\0'; s++) {
-        unsigned char c = (unsigned char)*s;
-        char piece[5];
-        if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
-            piece[0] = (char)c;
-            piece[1] = '\0';
-        } else {
-            snprintf(piece, sizeof(piece), "\\x%02X", c);
-        }
-        size_t piece_len = strlen(piece);
-        if (used + piece_len + sizeof("...") > out_len) {
-            memcpy(out + used, "...", sizeof("..."));
-            return out;
-        }
-        memcpy(out + used, piece, piece_len);
-        used += piece_len;
-    }
-    out[used] = '\0';
-    return out;
-}
-
 /* What an error line says a value was. A value read from a secret is never shown. */
 static const char *describe(char *out, size_t out_len, const cJSON *item, const char *secret)
 {
     char shown[SHOWN_LEN];
     if (secret != NULL)
-        snprintf(out, out_len, "the value of $%s", show(shown, sizeof(shown), secret));
+        snprintf(out, out_len, "the value of $%s", error_shown(shown, sizeof(shown), secret));
     else if (cJSON_IsNumber(item))
         snprintf(out, out_len, "%.15g", item->valuedouble);
     else if (cJSON_IsString(item))
-        snprintf(out, out_len, "\"%s\"", show(shown, sizeof(shown), item->valuestring));
+        snprintf(out, out_len, "\"%s\"", error_shown(shown, sizeof(shown), item->valuestring));
     else if (cJSON_IsBool(item))
         snprintf(out, out_len, "%s", cJSON_IsTrue(item) ? "true" : "false");
     else if (cJSON_IsNull(item))
@@ -521,7 +495,7 @@ static int resolve_reference(struct load *load, const struct config_key *key, co
     char shown[SHOWN_LEN];
     if (!is_variable_name(name))
         return report_add(&load->report, "%s: \"%s%s\" does not name an environment variable",
-                          label, SECRET_PREFIX, show(shown, sizeof(shown), name));
+                          label, SECRET_PREFIX, error_shown(shown, sizeof(shown), name));
     const char *text = getenv(name);
     if (text == NULL || *text == '\0')
         return report_add(&load->report, "%s: environment variable %s is not set", label, name);
@@ -705,7 +679,7 @@ static int store_record(struct load *load, const struct config_key *key, const c
     cJSON_ArrayForEach(entry, object) {
         char member_label[LABEL_LEN + 96], shown[SHOWN_LEN];
         snprintf(member_label, sizeof(member_label), "%s.%s", label,
-                 show(shown, sizeof(shown), entry->string));
+                 error_shown(shown, sizeof(shown), entry->string));
         size_t m = 0;
         while (m < key->member_count && strcmp(key->members[m].name, entry->string) != 0)
             m++;
@@ -882,7 +856,7 @@ static void apply_object(struct load *load, const cJSON *object, const char *pat
     const cJSON *entry;
     cJSON_ArrayForEach(entry, object) {
         char child_path[128], child_label[LABEL_LEN], shown[SHOWN_LEN];
-        show(shown, sizeof(shown), entry->string);
+        error_shown(shown, sizeof(shown), entry->string);
         snprintf(child_label, sizeof(child_label), "%s%s%s", label, path[0] ? "." : "", shown);
         int length = snprintf(child_path, sizeof(child_path), "%s%s%s", path, path[0] ? "." : "",
                               entry->string);
@@ -1087,7 +1061,7 @@ static int config_build(const char *text, size_t len, const char *source_name,
         goto cleanup;
     }
     if (source_name != NULL) {
-        show(load.source, sizeof(load.source), source_name);
+        error_shown(load.source, sizeof(load.source), source_name);
         snprintf(load.prefix, sizeof(load.prefix), "%s: ", load.source);
         if ((load.config->path = strdup(source_name)) == NULL) {
             report_add(&load.report, "%sout of memory", load.prefix);
@@ -1120,12 +1094,12 @@ static int read_file(const char *path, char **text, size_t *len, char *err, size
     int rc = -1;
     FILE *file = fopen(path, "rb");
     if (file == NULL) {
-        error_set(err, err_len, "%s: cannot open: %s", show(shown, sizeof(shown), path),
+        error_set(err, err_len, "%s: cannot open: %s", error_shown(shown, sizeof(shown), path),
                   strerror(errno));
         goto cleanup;
     }
     if ((data = malloc(capacity)) == NULL) {
-        error_set(err, err_len, "%s: out of memory", show(shown, sizeof(shown), path));
+        error_set(err, err_len, "%s: out of memory", error_shown(shown, sizeof(shown), path));
         goto cleanup;
     }
     while (used <= CONFIG_MAX_BYTES) {
@@ -1134,7 +1108,7 @@ static int read_file(const char *path, char **text, size_t *len, char *err, size
                 capacity * 2 > CONFIG_MAX_BYTES + 1 ? CONFIG_MAX_BYTES + 1 : capacity * 2;
             char *grown = realloc(data, grown_capacity);
             if (grown == NULL) {
-                error_set(err, err_len, "%s: out of memory", show(shown, sizeof(shown), path));
+                error_set(err, err_len, "%s: out of memory", error_shown(shown, sizeof(shown), path));
                 goto cleanup;
             }
             data = grown;
@@ -1146,7 +1120,7 @@ static int read_file(const char *path, char **text, size_t *len, char *err, size
         used += n;
     }
     if (ferror(file)) {
-        error_set(err, err_len, "%s: cannot read: %s", show(shown, sizeof(shown), path),
+        error_set(err, err_len, "%s: cannot read: %s", error_shown(shown, sizeof(shown), path),
                   strerror(errno));
         goto cleanup;
     }

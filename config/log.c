@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 static const char *log_process = "netra";
@@ -65,4 +66,30 @@ int error_set(char *err, size_t err_len, const char *fmt, ...)
     vsnprintf(err, err_len, fmt, ap);
     va_end(ap);
     return -1;
+}
+
+const char *error_shown(char *out, size_t out_len, const char *value)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t used = 0;
+    for (const unsigned char *p = (const unsigned char *)(value != NULL ? value : ""); *p != '\0';
+         p++) {
+        char piece[4] = {(char)*p};
+        size_t piece_len = 1;
+        if (*p < 0x20 || *p >= 0x7F || *p == '"' || *p == '\\') {
+            piece[0] = '\\';
+            piece[1] = 'x';
+            piece[2] = hex[*p >> 4];
+            piece[3] = hex[*p & 0xF];
+            piece_len = 4;
+        }
+        if (used + piece_len + sizeof("...") > out_len) {
+            memcpy(out + used, "...", sizeof("..."));
+            return out;
+        }
+        memcpy(out + used, piece, piece_len);
+        used += piece_len;
+    }
+    out[used] = '\0';
+    return out;
 }

@@ -29,4 +29,9 @@ void log_message(enum log_level level, const char *fmt, ...)
 /* snprintf into err when err is not NULL; always returns -1 so callers can `return error_set(...)`. */
 int error_set(char *err, size_t err_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* value (NULL is "") made safe to quote in a log line or error, so hostile text can neither
+ * break the line in two nor make it long: printable ASCII other than '"' and '\' as is, every
+ * other byte as \xNN, cut with "..." to fit out_len. Returns out. */
+const char *error_shown(char *out, size_t out_len, const char *value);
+
 #endif

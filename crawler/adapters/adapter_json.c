@@ -185,32 +185,6 @@ void adapter_where_index(char out[ADAPTER_WHERE_LEN], const char *where, const c
 
 /* ---- text for messages ---------------------------------------------------------------------- */
 
-const char *adapter_shown(char *out, size_t out_len, const char *value)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    size_t used = 0;
-    for (const unsigned char *p = (const unsigned char *)(value != NULL ? value : ""); *p != '\0';
-         p++) {
-        char piece[4] = {(char)*p};
-        size_t piece_len = 1;
-        if (*p < 0x20 || *p >= 0x7F || *p == '"' || *p == '\\') {
-            piece[0] = '\\';
-            piece[1] = 'x';
-            piece[2] = hex[*p >> 4];
-            piece[3] = hex[*p & 0xF];
-            piece_len = 4;
-        }
-        if (used + piece_len + sizeof("...") > out_len) {
-            memcpy(out + used, "...", sizeof("..."));
-            return out;
-        }
-        memcpy(out + used, piece, piece_len);
-        used += piece_len;
-    }
-    out[used] = '\0';
-    return out;
-}
-
 char *adapter_format(const char *fmt, ...)
 {
     va_list ap;
@@ -269,7 +243,7 @@ int adapter_base_url(const char *platform, const char *configured, const char *f
     if (!adapter_http_url(base) || length > BASE_URL_MAX)
         return error_set(err, err_len,
                          "platforms.%s.base_url \"%s\": expected an http:// or https:// URL",
-                         platform, adapter_shown(shown, sizeof(shown), base));
+                         platform, error_shown(shown, sizeof(shown), base));
     while (length > 0 && base[length - 1] == '/')
         length--;
     *out = strndup(base, length);

@@ -32,7 +32,7 @@
 #define ADAPTER_ITEM_MAX_BYTES (1024 * 1024)
 /* Room for the path of a nested member, "statuses[39].reblog.media_attachments[3]". */
 #define ADAPTER_WHERE_LEN 128
-/* Room for a hostile value quoted in a message (see adapter_shown), and for a platform's own
+/* Room for a hostile value quoted in a message (see error_shown), and for a platform's own
  * words on why it refused a request. */
 #define ADAPTER_SHOWN_LEN 64
 #define ADAPTER_SHOWN_REASON_LEN 192
@@ -67,9 +67,6 @@ void adapter_where_index(char out[ADAPTER_WHERE_LEN], const char *where, const c
 
 /* ---- text for messages ---- */
 
-/* value (NULL is "") made safe to quote in a log line or error: printable ASCII but '"' and '\'
- * as is, every other byte as \xNN, cut with "..." to fit out_len. Returns out. */
-const char *adapter_shown(char *out, size_t out_len, const char *value);
 
 /* A malloc'd printf; NULL when out of memory. */
 char *adapter_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

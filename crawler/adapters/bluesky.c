@@ -189,7 +189,7 @@ static int build_request(const struct adapter_context *context, struct adapter_r
         if (!handle_valid(handle)) {
             error_set(err, err_len,
                       "handle \"%s\": expected a domain name such as name.bsky.social",
-                      adapter_shown(show, sizeof(show), handle));
+                      error_shown(show, sizeof(show), handle));
             goto cleanup;
         }
         value = adapter_percent_encode(handle);
@@ -203,12 +203,12 @@ static int build_request(const struct adapter_context *context, struct adapter_r
     } else {
         if (!did_valid(did)) {
             error_set(err, err_len, "account DID \"%s\": not a DID",
-                      adapter_shown(show, sizeof(show), did));
+                      error_shown(show, sizeof(show), did));
             goto cleanup;
         }
         if (context->page != NULL && !page_token_valid(context->page)) {
             error_set(err, err_len, "page \"%s\": not a feed cursor",
-                      adapter_shown(show, sizeof(show), context->page));
+                      error_shown(show, sizeof(show), context->page));
             goto cleanup;
         }
         value = adapter_percent_encode(did);
@@ -277,9 +277,9 @@ static int answer_not_ok(int lookup, const struct adapter_response *response,
     else
         rc = error_set(err, err_len, "HTTP %ld%s%s%s%s", response->status,
                        error[0] != '\0' ? ": " : "",
-                       adapter_shown(show_error, sizeof(show_error), error),
+                       error_shown(show_error, sizeof(show_error), error),
                        message[0] != '\0' ? ": " : "",
-                       adapter_shown(show_message, sizeof(show_message), message));
+                       error_shown(show_message, sizeof(show_message), message));
     cJSON_Delete(root);
     return rc;
 }
@@ -296,7 +296,7 @@ static int parse_lookup(const cJSON *root, struct adapter_result *out, char *err
         return -1;
     if (!did_valid(did))
         return error_set(err, err_len, "body.did \"%s\": not a DID",
-                         adapter_shown(show, sizeof(show), did));
+                         error_shown(show, sizeof(show), did));
     out->native_id = strdup(did);
     return out->native_id != NULL ? 0 : error_set(err, err_len, "out of memory");
 }
@@ -662,7 +662,7 @@ static int item_place_read(const cJSON *item, const char *where, struct item_pla
         return -1;
     if (at_uri_split(uri, &parts) != 0)
         return error_set(err, err_len, "%s.uri \"%s\": not an at:// URI", post_where,
-                         adapter_shown(show, sizeof(show), uri));
+                         error_shown(show, sizeof(show), uri));
     place->pinned = reason != NULL && strcmp(type_of(reason), REASON_PIN) == 0;
 
     if (reason != NULL && strcmp(type_of(reason), REASON_REPOST) == 0) {
@@ -727,13 +727,13 @@ static int stored_cursor_read(const char *text, struct stored_cursor *cursor, ch
     size_t time_len = space != NULL ? (size_t)(space - text) : 0;
     if (space == NULL || space[1] == '\0' || time_len >= sizeof(time))
         return error_set(err, err_len, "cursor \"%s\": expected \"<time> <post id>\"",
-                         adapter_shown(show, sizeof(show), text));
+                         error_shown(show, sizeof(show), text));
     memcpy(time, text, time_len);
     time[time_len] = '\0';
     char normal[32];
     if (post_build_time(time, normal, &cursor->earliest_s, scratch, sizeof(scratch)) != 0)
         return error_set(err, err_len, "cursor \"%s\": expected \"<time> <post id>\"",
-                         adapter_shown(show, sizeof(show), text));
+                         error_shown(show, sizeof(show), text));
     cursor->set = 1;
     cursor->id = space + 1;
     return 0;
@@ -815,7 +815,7 @@ static int parse_page(const struct adapter_context *context, const cJSON *root,
         return 0;
     if (!page_token_valid(next))
         return error_set(err, err_len, "body.cursor \"%s\": not a feed cursor",
-                         adapter_shown(show, sizeof(show), next));
+                         error_shown(show, sizeof(show), next));
     if (context->page != NULL && strcmp(next, context->page) == 0)
         return error_set(err, err_len, "body.cursor repeats the page just fetched");
     out->next_page = strdup(next);

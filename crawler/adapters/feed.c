@@ -317,10 +317,10 @@ static int item_times(const struct feed_item *item, char created[32], char chang
     }
     if (has_published == -1)
         return error_set(err, err_len, "%s \"%s\" is not a date", item->published_name,
-                         adapter_shown(show, sizeof(show), item->published));
+                         error_shown(show, sizeof(show), item->published));
     if (has_updated == -1)
         return error_set(err, err_len, "%s \"%s\" is not a date", item->updated_name,
-                         adapter_shown(show, sizeof(show), item->updated));
+                         error_shown(show, sizeof(show), item->updated));
     if (item->updated_name != NULL)
         return error_set(err, err_len, "no %s or %s", item->published_name, item->updated_name);
     return error_set(err, err_len, "no %s", item->published_name);
@@ -517,10 +517,10 @@ static int build_request(const struct adapter_context *context, struct adapter_r
     memset(out, 0, sizeof(*out));
     if (context->page != NULL)
         return error_set(err, err_len, "feed: a feed has no pages (asked for page \"%s\")",
-                         adapter_shown(show, sizeof(show), context->page));
+                         error_shown(show, sizeof(show), context->page));
     if (url == NULL || !feed_url_valid(url))
         return error_set(err, err_len, "feed: handle \"%s\" is not an http:// or https:// URL",
-                         adapter_shown(show, sizeof(show), url));
+                         error_shown(show, sizeof(show), url));
     out->url = strdup(url);
     out->headers[0] = strdup(accept_header);
     out->header_count = 1;
@@ -578,7 +578,7 @@ static int parse(const struct adapter_context *context, const struct adapter_res
     if (rc != 0) {
         if (response->content_type != NULL)
             error_set(err, err_len, "feed: %s (Content-Type \"%s\")", reason,
-                      adapter_shown(show, sizeof(show), response->content_type));
+                      error_shown(show, sizeof(show), response->content_type));
         else
             error_set(err, err_len, "feed: %s", reason);
         goto cleanup;

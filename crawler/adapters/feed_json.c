@@ -224,7 +224,7 @@ static int read_feed(struct feed_parse *parse, const cJSON *root, char *err, siz
         return error_set(err, err_len,
                          "JSON Feed: version \"%s\" is not https://jsonfeed.org/version/1.1 or "
                          "/1",
-                         adapter_shown(show, sizeof(show), version));
+                         error_shown(show, sizeof(show), version));
     const cJSON *items = cJSON_GetObjectItemCaseSensitive(root, "items");
     if (!cJSON_IsArray(items))
         return error_set(err, err_len, "JSON Feed: \"items\" is missing or not an array");

@@ -90,7 +90,7 @@ static void note_error(void *ctx, xmlError *error)
     size_t n = strlen(text);
     while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == ' '))
         text[--n] = '\0';
-    adapter_shown(watch->message, sizeof(watch->message), text);
+    error_shown(watch->message, sizeof(watch->message), text);
 }
 
 static int named(const xmlNode *node, const char *ns, const char *name)
@@ -684,8 +684,8 @@ static int read_document(const struct xml_reader *reader, char *err, size_t err_
         err, err_len,
         "XML root element <%s> (namespace \"%s\") is neither RSS <rss> nor Atom 1.0 "
         "<feed>",
-        adapter_shown(name, sizeof(name), (const char *)root->name),
-        adapter_shown(ns, sizeof(ns), root->ns != NULL ? (const char *)root->ns->href : NULL));
+        error_shown(name, sizeof(name), (const char *)root->name),
+        error_shown(ns, sizeof(ns), root->ns != NULL ? (const char *)root->ns->href : NULL));
 }
 
 int feed_xml_read(struct feed_parse *parse, const char *body, size_t len, char *err, size_t err_len)

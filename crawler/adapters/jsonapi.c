@@ -81,13 +81,13 @@ static int pointer_check(const char *name, const char *pointer, bool required, c
         return error_set(err, err_len,
                          "platforms.jsonapi.%s \"%s\": not a JSON pointer (RFC 6901): it must "
                          "start with '/'",
-                         name, adapter_shown(shown, sizeof(shown), pointer));
+                         name, error_shown(shown, sizeof(shown), pointer));
     for (size_t i = 0; i < length; i++)
         if (pointer[i] == '~' && pointer[i + 1] != '0' && pointer[i + 1] != '1')
             return error_set(err, err_len,
                              "platforms.jsonapi.%s \"%s\": not a JSON pointer (RFC 6901): '~' at "
                              "byte %zu must be followed by 0 or 1",
-                             name, adapter_shown(shown, sizeof(shown), pointer), i);
+                             name, error_shown(shown, sizeof(shown), pointer), i);
     return 0;
 }
 
@@ -145,7 +145,7 @@ static int template_check(const char *url, bool pages, char *err, size_t err_len
         return error_set(err, err_len,
                          "platforms.jsonapi.url \"%s\": expected an http:// or https:// URL of at "
                          "most %d bytes",
-                         adapter_shown(shown, sizeof(shown), url), TEMPLATE_MAX);
+                         error_shown(shown, sizeof(shown), url), TEMPLATE_MAX);
     for (const char *p = url; *p != '\0'; p++)
         if ((unsigned char)*p <= 0x20 || (unsigned char)*p == 0x7F)
             return error_set(err, err_len,
@@ -277,7 +277,7 @@ static int seen_mark_read(const char *cursor, struct seen_mark *mark, char *err,
     }
     if (!readable)
         return error_set(err, err_len, "cursor \"%s\": expected \"<RFC 3339 UTC time> <post id>\"",
-                         adapter_shown(shown, sizeof(shown), cursor));
+                         error_shown(shown, sizeof(shown), cursor));
     mark->id = cursor + RFC3339_UTC_LEN + 1;
     return 0;
 }

@@ -83,14 +83,14 @@ static int handle_split(const char *text, struct handle *handle, char *err, size
     if (at == NULL || at == text || at[1] == '\0' || strchr(at + 1, '@') != NULL ||
         (size_t)(at - text) > HANDLE_PART_MAX || strlen(at + 1) > HANDLE_PART_MAX)
         return error_set(err, err_len, "handle \"%s\": expected user@instance",
-                         adapter_shown(show, sizeof(show), text));
+                         error_shown(show, sizeof(show), text));
     memcpy(handle->user, text, (size_t)(at - text));
     handle->user[at - text] = '\0';
     strcpy(handle->host, at + 1);
     if (strspn(handle->host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:") !=
         strlen(handle->host))
         return error_set(err, err_len, "handle \"%s\": the instance is not a host name",
-                         adapter_shown(show, sizeof(show), text));
+                         error_shown(show, sizeof(show), text));
     return 0;
 }
 
@@ -125,17 +125,17 @@ static char *statuses_url(const struct adapter_context *context, const char *bas
     const char *page = context->page;
     if (!id_valid(native_id)) {
         error_set(err, err_len, "account id \"%s\": not a Mastodon id",
-                  adapter_shown(show, sizeof(show), native_id));
+                  error_shown(show, sizeof(show), native_id));
         return NULL;
     }
     if (since[0] != '\0' && !id_valid(since)) {
         error_set(err, err_len, "cursor \"%s\": not a status id",
-                  adapter_shown(show, sizeof(show), since));
+                  error_shown(show, sizeof(show), since));
         return NULL;
     }
     if (page != NULL && !id_valid(page)) {
         error_set(err, err_len, "page \"%s\": not a status id",
-                  adapter_shown(show, sizeof(show), page));
+                  error_shown(show, sizeof(show), page));
         return NULL;
     }
     /* Ids are checked to hold unreserved characters only, so they need no escaping. */
@@ -215,7 +215,7 @@ static int answer_not_ok(const struct adapter_response *response, struct adapter
         adapter_json_string(root, "error", 1, "body", &reason, scratch, sizeof(scratch)) != 0)
         reason = "";
     error_set(err, err_len, "HTTP %ld%s%s", response->status, reason[0] != '\0' ? ": " : "",
-              adapter_shown(show, sizeof(show), reason));
+              error_shown(show, sizeof(show), reason));
     cJSON_Delete(root);
     return -1;
 }
@@ -234,7 +234,7 @@ static int parse_lookup(const struct handle *handle, const cJSON *root, struct a
         return -1;
     if (!id_valid(id))
         return error_set(err, err_len, "account.id \"%s\": not a Mastodon id",
-                         adapter_shown(show, sizeof(show), id));
+                         error_shown(show, sizeof(show), id));
     /* The lookup asked for the bare user; an answer for anyone else is not our account. */
     if (acct != NULL && strcasecmp(acct, handle->user) != 0) {
         const char *at = strchr(acct, '@');
@@ -242,7 +242,7 @@ static int parse_lookup(const struct handle *handle, const cJSON *root, struct a
             strncasecmp(acct, handle->user, (size_t)(at - acct)) != 0 ||
             strcasecmp(at + 1, handle->host) != 0)
             return error_set(err, err_len, "account.acct \"%s\": the lookup was for %s@%s",
-                             adapter_shown(show, sizeof(show), acct), handle->user, handle->host);
+                             error_shown(show, sizeof(show), acct), handle->user, handle->host);
     }
     if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "suspended"))) {
         out->gone = 1;
@@ -662,12 +662,12 @@ static int link_next_max_id(const char *link, const char *base, char **max_id, c
     }
     if (base != NULL && curl_url_set(url, CURLUPART_URL, base, 0) != CURLUE_OK) {
         error_set(err, err_len, "base_url \"%s\": not a URL",
-                  adapter_shown(show, sizeof(show), base));
+                  error_shown(show, sizeof(show), base));
         goto cleanup;
     }
     if (curl_url_set(url, CURLUPART_URL, target, 0) != CURLUE_OK) {
         error_set(err, err_len, "Link rel=\"next\" <%s>: not a URL",
-                  adapter_shown(show, sizeof(show), target));
+                  error_shown(show, sizeof(show), target));
         goto cleanup;
     }
     CURLUcode got = curl_url_get(url, CURLUPART_QUERY, &query, 0);
@@ -684,7 +684,7 @@ static int link_next_max_id(const char *link, const char *base, char **max_id, c
             curl_free(decoded);
             if (*max_id == NULL || !id_valid(*max_id)) {
                 error_set(err, err_len, "Link rel=\"next\" <%s>: max_id is not a status id",
-                          adapter_shown(show, sizeof(show), target));
+                          error_shown(show, sizeof(show), target));
                 goto cleanup;
             }
         }
@@ -692,7 +692,7 @@ static int link_next_max_id(const char *link, const char *base, char **max_id, c
     }
     if (*max_id == NULL) {
         error_set(err, err_len, "Link rel=\"next\" <%s>: no max_id",
-                  adapter_shown(show, sizeof(show), target));
+                  error_shown(show, sizeof(show), target));
         goto cleanup;
     }
     rc = 0;
@@ -738,7 +738,7 @@ static int page_item(const struct page_scope *scope, const cJSON *status, size_t
         return adapter_result_skip(out, reason, err, err_len);
     if (!id_valid(id)) {
         snprintf(reason, sizeof(reason), "%s.id \"%s\": not a status id", where,
-                 adapter_shown(show, sizeof(show), id));
+                 error_shown(show, sizeof(show), id));
         return adapter_result_skip(out, reason, err, err_len);
     }
     if (scope->cursor[0] != '\0' && id_at_or_below(id, scope->cursor)) {
@@ -749,7 +749,7 @@ static int page_item(const struct page_scope *scope, const cJSON *status, size_t
         *newest = id;
     if (post_build_time(created_text, created_at, &created_s, reason, sizeof(reason)) != 0) {
         snprintf(reason, sizeof(reason), "%s.created_at \"%s\": expected an RFC 3339 time", where,
-                 adapter_shown(show, sizeof(show), created_text));
+                 error_shown(show, sizeof(show), created_text));
         return adapter_result_skip(out, reason, err, err_len);
     }
     if (scope->context->since_s > 0 && created_s < scope->context->since_s) {
@@ -849,7 +849,7 @@ static int parse(const struct adapter_context *context, const struct adapter_res
     char show[ADAPTER_SHOWN_LEN];
     if (cursor[0] != '\0' && !id_valid(cursor)) {
         error_set(err, err_len, "cursor \"%s\": not a status id",
-                  adapter_shown(show, sizeof(show), cursor));
+                  error_shown(show, sizeof(show), cursor));
         goto cleanup;
     }
     struct page_scope scope = {context, have_handle ? handle.host : NULL, cursor};

@@ -121,7 +121,7 @@ static int time_bound(const struct adapter_context *context, char *out, size_t o
         return 0;
     if (!is_id(cursor))
         return error_set(err, err_len, "cursor \"%s\": expected an X post id (digits)",
-                         adapter_shown(shown, sizeof(shown), cursor));
+                         error_shown(shown, sizeof(shown), cursor));
     snprintf(out, out_len, "&since_id=%s", cursor);
     return 0;
 }
@@ -151,7 +151,7 @@ static int build_request(const struct adapter_context *context, struct adapter_r
         const char *handle = account->handle != NULL ? account->handle : "";
         if (!is_username(handle)) {
             error_set(err, err_len, "handle \"%s\": an X username is 1 to 15 letters, digits or _",
-                      adapter_shown(shown, sizeof(shown), handle));
+                      error_shown(shown, sizeof(shown), handle));
             goto cleanup;
         }
         out->url = adapter_format("%s/2/users/by/username/%s", base, handle);
@@ -160,7 +160,7 @@ static int build_request(const struct adapter_context *context, struct adapter_r
         char bound[64];
         if (!is_id(native_id)) {
             error_set(err, err_len, "native id \"%s\": expected an X user id (digits)",
-                      adapter_shown(shown, sizeof(shown), native_id));
+                      error_shown(shown, sizeof(shown), native_id));
             goto cleanup;
         }
         if (time_bound(context, bound, sizeof(bound), err, err_len) != 0)
@@ -228,9 +228,9 @@ static int answer_without_data(const cJSON *root, bool data_required, int *gone,
     const char *first_detail =
         cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(entry, "detail"));
     return error_set(err, err_len, "X answered with an error: %s: %s",
-                     adapter_shown(title, sizeof(title),
+                     error_shown(title, sizeof(title),
                                    first_title != NULL ? first_title : "(no title)"),
-                     adapter_shown(detail, sizeof(detail), first_detail));
+                     error_shown(detail, sizeof(detail), first_detail));
 }
 
 static int parse_lookup(const cJSON *root, struct adapter_result *out, char *err, size_t err_len)
@@ -246,7 +246,7 @@ static int parse_lookup(const cJSON *root, struct adapter_result *out, char *err
         return -1;
     if (id == NULL || !is_id(id))
         return error_set(err, err_len, "data.id \"%s\": expected an X user id (digits)",
-                         adapter_shown(shown, sizeof(shown), id));
+                         error_shown(shown, sizeof(shown), id));
     out->native_id = strdup(id);
     if (out->native_id == NULL)
         return error_set(err, err_len, "out of memory");
@@ -1017,7 +1017,7 @@ static int parse_timeline(const cJSON *root, size_t body_len,
 
     if (cursor[0] != '\0' && !is_id(cursor)) {
         error_set(err, err_len, "cursor \"%s\": expected an X post id (digits)",
-                  adapter_shown(shown, sizeof(shown), cursor));
+                  error_shown(shown, sizeof(shown), cursor));
         goto cleanup;
     }
     if (adapter_json_array(root, "data", 0, "", &data, err, err_len) != 0)
