@@ -177,14 +177,14 @@ static void hostile_text_is_shown_on_one_line_of_ascii(void **state)
 {
     (void)state;
     char out[ADAPTER_SHOWN_LEN], long_value[200];
-    assert_string_equal(adapter_shown(out, sizeof(out), "budi@mastodon.example"),
+    assert_string_equal(error_shown(out, sizeof(out), "budi@mastodon.example"),
                         "budi@mastodon.example");
-    assert_string_equal(adapter_shown(out, sizeof(out), "a\"b\\c\r\nd\xC3\xA9\x7F"),
+    assert_string_equal(error_shown(out, sizeof(out), "a\"b\\c\r\nd\xC3\xA9\x7F"),
                         "a\\x22b\\x5Cc\\x0D\\x0Ad\\xC3\\xA9\\x7F");
-    assert_string_equal(adapter_shown(out, sizeof(out), NULL), "");
+    assert_string_equal(error_shown(out, sizeof(out), NULL), "");
     memset(long_value, 'v', sizeof(long_value) - 1);
     long_value[sizeof(long_value) - 1] = '\0';
-    adapter_shown(out, sizeof(out), long_value);
+    error_shown(out, sizeof(out), long_value);
     assert_int_equal(strlen(out), sizeof(out) - 1);
     assert_string_equal(out + sizeof(out) - 4, "...");
 }
