@@ -63,8 +63,21 @@ int error_set(char *err, size_t err_len, const char *fmt, ...)
         return -1;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err, err_len, fmt, ap);
+    int wanted = vsnprintf(err, err_len, fmt, ap);
     va_end(ap);
+    /* A message cut to fit must not end inside a UTF-8 sequence: messages travel on as UTF-8. */
+    if (wanted > 0 && (size_t)wanted >= err_len) {
+        size_t end = strlen(err);
+        size_t start = end;
+        while (start > 0 && ((unsigned char)err[start - 1] & 0xC0) == 0x80)
+            start--;
+        if (start > 0 && ((unsigned char)err[start - 1] & 0x80) != 0) {
+            unsigned char lead = (unsigned char)err[start - 1];
+            size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+            if (end - (start - 1) < need)
+                err[start - 1] = '\0';
+        }
+    }
     return -1;
 }
 

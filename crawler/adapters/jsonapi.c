@@ -83,6 +83,12 @@ static int pointer_check(const char *name, const char *pointer, bool required, c
                          "start with '/'",
                          name, error_shown(shown, sizeof(shown), pointer));
     for (size_t i = 0; i < length; i++)
+        if ((unsigned char)pointer[i] < 0x20 || pointer[i] == 0x7F)
+            return error_set(err, err_len,
+                             "platforms.jsonapi.%s \"%s\": control byte at byte %zu (messages "
+                             "quote the pointer)",
+                             name, error_shown(shown, sizeof(shown), pointer), i);
+    for (size_t i = 0; i < length; i++)
         if (pointer[i] == '~' && pointer[i + 1] != '0' && pointer[i + 1] != '1')
             return error_set(err, err_len,
                              "platforms.jsonapi.%s \"%s\": not a JSON pointer (RFC 6901): '~' at "
