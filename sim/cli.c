@@ -98,7 +98,7 @@ static int parse_listen(const char *text, struct sim_options *options, char *err
     const char *colon = strrchr(text, ':');
     if (colon == NULL || colon == text || (size_t)(colon - text) >= sizeof(options->listen_host))
         return error_set(err, err_len, "--listen: \"%s\" is not HOST:PORT", text);
-    long long port;
+    long long port = 0;
     if (parse_integer("listen", colon + 1, 0, 65535, &port, err, err_len) != 0)
         return -1;
     size_t len = (size_t)(colon - text);
@@ -118,8 +118,8 @@ int sim_cli_parse(int argc, char **argv, struct sim_cli *cli, char *err, size_t 
     optind = 1;
     opterr = 0;
     int c;
-    long long n;
-    double x;
+    long long n = 0;
+    double x = 0;
     while ((c = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
         const char *arg = optarg;
         int rc = 0;
