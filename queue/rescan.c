@@ -180,6 +180,8 @@ int rescan_progress_get(struct redis_sync *redis, const struct netra_config *con
         {"posts_new", NULL, &out->counts.posts_new},
         {"posts_seen", NULL, &out->counts.posts_seen},
         {"errors", NULL, &out->counts.errors},
+        {"scored", NULL, &out->scored},
+        {"suspects", NULL, &out->suspects},
     };
     for (size_t i = 0; i + 1 < reply->elements; i += 2) {
         for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {

@@ -58,6 +58,7 @@ struct rescan_progress {
     long long since_s;
     long long created_ms, started_ms, finished_ms;
     struct rescan_counts counts;
+    long long scored, suspects; /* counted up by the workers as they score the rescan's posts */
 };
 
 void rescan_progress_free(struct rescan_progress *progress);

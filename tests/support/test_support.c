@@ -117,7 +117,8 @@ static pid_t spawn_redis(struct test_redis_server *server)
             dup2(devnull, STDERR_FILENO);
         }
         execlp("redis-server", "redis-server", "--bind", "127.0.0.1", "--port", port, "--dir",
-               server->dir, "--save", "", "--appendonly", "no", (char *)NULL);
+               server->dir, "--save", "", "--appendonly", server->appendonly ? "yes" : "no",
+               "--appendfsync", "always", (char *)NULL);
         _exit(127);
     }
     return pid;
@@ -136,9 +137,10 @@ static int wait_until_up(struct test_redis_server *server)
     return 0;
 }
 
-void test_redis_server_start(struct test_redis_server *server)
+static void start_server(struct test_redis_server *server, int appendonly)
 {
     memset(server, 0, sizeof(*server));
+    server->appendonly = appendonly;
     snprintf(server->dir, sizeof(server->dir), "/tmp/netra-test-redis-XXXXXX");
     if (mkdtemp(server->dir) == NULL)
         test_failf("mkdtemp: %s", strerror(errno));
@@ -154,6 +156,16 @@ void test_redis_server_start(struct test_redis_server *server)
         waitpid(server->pid, NULL, 0);
     }
     test_failf("could not start a private redis-server");
+}
+
+void test_redis_server_start(struct test_redis_server *server)
+{
+    start_server(server, 0);
+}
+
+void test_redis_server_start_aof(struct test_redis_server *server)
+{
+    start_server(server, 1);
 }
 
 static void stop_process(struct test_redis_server *server)
@@ -180,6 +192,20 @@ void test_redis_server_restart(struct test_redis_server *server)
     freeReplyObject(redisCommand(redis, "SAVE"));
     redisFree(redis);
     stop_process(server);
+    for (int attempt = 0; attempt < 50; attempt++) {
+        server->pid = spawn_redis(server);
+        if (wait_until_up(server))
+            return;
+        waitpid(server->pid, NULL, 0);
+        usleep(100000);
+    }
+    test_failf("could not restart redis-server on port %d", server->port);
+}
+
+void test_redis_server_crash_restart(struct test_redis_server *server)
+{
+    kill(server->pid, SIGKILL);
+    waitpid(server->pid, NULL, 0);
     for (int attempt = 0; attempt < 50; attempt++) {
         server->pid = spawn_redis(server);
         if (wait_until_up(server))

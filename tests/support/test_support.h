@@ -30,11 +30,16 @@ struct test_redis_server {
     int port;
     char dir[256];
     char url[64];
+    int appendonly; /* set by test_redis_server_start_aof */
 };
 void test_redis_server_start(struct test_redis_server *server);
+/* The same with the append-only file on, fsynced at every write. */
+void test_redis_server_start_aof(struct test_redis_server *server);
 void test_redis_server_stop(struct test_redis_server *server);
 /* Stops and starts it again on the same port and folder (an RDB save keeps the data). */
 void test_redis_server_restart(struct test_redis_server *server);
+/* SIGKILL, then starts it again on the same port and folder: only the AOF keeps the data. */
+void test_redis_server_crash_restart(struct test_redis_server *server);
 
 /* Paths under the source tree and under ../shared. */
 char *test_source_path(const char *relative);
