@@ -2,11 +2,12 @@
 #   make test   install what is missing, then build and run every test twice:
 #               a normal build and an ASan+UBSan build
 #   make build  install what is missing, then build (normal build only)
+#   make demo   install what is missing, build, then run all of netra on loopback until Ctrl-C
 BUILD      ?= build
 BUILD_SAN  ?= build-asan
 JOBS       ?= $(shell nproc)
 
-.PHONY: deps build build-asan test test-normal test-asan fuzz clean
+.PHONY: deps build programs build-asan test test-normal test-asan fuzz clean demo
 
 deps:
 	@scripts/install-deps
@@ -27,6 +28,14 @@ test-asan: build-asan
 	  ctest --test-dir $(BUILD_SAN) --output-on-failure -j $(JOBS)
 
 test: test-normal test-asan
+
+# The demo needs the programs only, not the tests.
+programs: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build $(BUILD) -j $(JOBS) --target netra netra-sim netra-crawler netra-worker netra-desk
+
+demo: programs
+	scripts/demo $(BUILD)
 
 # The sanitizer build uses clang so the fuzz targets are real libFuzzer runs there.
 # A separate fuzz-only build for longer sessions: make fuzz, then run build-fuzz/tests/.../fuzz_*.
