@@ -14,16 +14,10 @@
 
 #include "tests/support/test_support.h"
 
-struct run {
-    int status;
-    char *out;
-    char *err;
-};
-
 static char prefix[128];
 
 /* Runs netra with args (NULL-terminated) under this test's key prefix and Redis URL. */
-static struct run run_netra(const char *redis_url, ...)
+static struct test_run run_netra(const char *redis_url, ...)
 {
     const char *bin = getenv("NETRA_BIN");
     if (bin == NULL)
@@ -38,38 +32,11 @@ static struct run run_netra(const char *redis_url, ...)
     va_end(ap);
     argv[argc] = NULL;
 
-    char out_path[] = "/tmp/netra-cli-out-XXXXXX", err_path[] = "/tmp/netra-cli-err-XXXXXX";
-    int out_fd = mkstemp(out_path), err_fd = mkstemp(err_path);
-    assert_true(out_fd >= 0 && err_fd >= 0);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        dup2(out_fd, STDOUT_FILENO);
-        dup2(err_fd, STDERR_FILENO);
-        setenv("NETRA_REDIS_URL", redis_url, 1);
-        setenv("NETRA_REDIS_KEY_PREFIX", prefix, 1);
-        unsetenv("NETRA_CONFIG");
-        execv(bin, argv);
-        _exit(127);
-    }
-    struct run run;
-    int status;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status));
-    run.status = WEXITSTATUS(status);
-    close(out_fd);
-    close(err_fd);
-    run.out = test_read_file(out_path, NULL);
-    run.err = test_read_file(err_path, NULL);
-    unlink(out_path);
-    unlink(err_path);
-    return run;
-}
-
-static void run_free(struct run *run)
-{
-    free(run->out);
-    free(run->err);
+    char url_setting[512], prefix_setting[192];
+    snprintf(url_setting, sizeof(url_setting), "NETRA_REDIS_URL=%s", redis_url);
+    snprintf(prefix_setting, sizeof(prefix_setting), "NETRA_REDIS_KEY_PREFIX=%s", prefix);
+    const char *env[] = {url_setting, prefix_setting, "NETRA_CONFIG", NULL};
+    return test_run_program(argv, env, NULL, NULL);
 }
 
 static const char csv[] =
@@ -88,7 +55,7 @@ static void import_reports_bad_rows_and_imports_the_good_ones(void **state)
     test_key_prefix(prefix, sizeof(prefix), "cli");
     char *path = test_write_temp_file(csv, sizeof(csv) - 1, ".csv");
 
-    struct run run = run_netra(url, "watchlist", "import", path, (char *)NULL);
+    struct test_run run = run_netra(url, "watchlist", "import", path, (char *)NULL);
     assert_int_equal(run.status, 1);
     assert_non_null(strstr(run.out, "imported 4 accounts (4 new, 0 updated), 2 bad rows"));
     char expected[512];
@@ -97,7 +64,7 @@ static void import_reports_bad_rows_and_imports_the_good_ones(void **state)
     assert_non_null(strstr(run.err, "fb"));
     snprintf(expected, sizeof(expected), "%s: line 6: ", path);
     assert_non_null(strstr(run.err, expected));
-    run_free(&run);
+    test_run_free(&run);
 
     /* The crawler moved pns-1 on: a re-import keeps that. */
     redisContext *redis = test_redis_connect(url);
@@ -109,7 +76,7 @@ static void import_reports_bad_rows_and_imports_the_good_ones(void **state)
     run = run_netra(url, "watchlist", "import", path, (char *)NULL);
     assert_int_equal(run.status, 1);
     assert_non_null(strstr(run.out, "imported 4 accounts (0 new, 4 updated), 2 bad rows"));
-    run_free(&run);
+    test_run_free(&run);
     reply = redisCommand(redis, "HMGET %s{s0}:acct:pns-1 cursor native_id name", prefix);
     assert_non_null(reply);
     assert_int_equal(reply->elements, 3);
@@ -123,12 +90,12 @@ static void import_reports_bad_rows_and_imports_the_good_ones(void **state)
     assert_non_null(strstr(run.out, "pns-1"));
     assert_non_null(strstr(run.out, "pns-5"));
     assert_null(strstr(run.out, "pns-2"));
-    run_free(&run);
+    test_run_free(&run);
 
     run = run_netra(url, "watchlist", "list", "--json", (char *)NULL);
     assert_int_equal(run.status, 0);
     assert_non_null(strstr(run.out, "\"cursor\":\t\"777\""));
-    run_free(&run);
+    test_run_free(&run);
 
     run = run_netra(url, "status", "--json", (char *)NULL);
     assert_int_equal(run.status, 0);
@@ -139,23 +106,23 @@ static void import_reports_bad_rows_and_imports_the_good_ones(void **state)
     }
     assert_non_null(strstr(run.out, "\"accounts\":\t4"));
     assert_non_null(strstr(run.out, "\"due\":\t4"));
-    run_free(&run);
+    test_run_free(&run);
 
     run = run_netra(url, "status", (char *)NULL);
     assert_int_equal(run.status, 0);
     assert_non_null(strstr(run.out, "shard 0: accounts 4, due now 4"));
-    run_free(&run);
+    test_run_free(&run);
 
     run = run_netra(url, "watchlist", "remove", "pns-3", (char *)NULL);
     assert_int_equal(run.status, 0);
-    run_free(&run);
+    test_run_free(&run);
     run = run_netra(url, "watchlist", "remove", "pns-3", (char *)NULL);
     assert_int_equal(run.status, 1);
     assert_non_null(strstr(run.err, "no account"));
-    run_free(&run);
+    test_run_free(&run);
     run = run_netra(url, "status", (char *)NULL);
     assert_non_null(strstr(run.out, "shard 0: accounts 3, due now 3"));
-    run_free(&run);
+    test_run_free(&run);
 
     test_redis_delete_prefix(redis, prefix);
     redisFree(redis);
@@ -169,10 +136,10 @@ static void a_clean_import_exits_zero(void **state)
     test_key_prefix(prefix, sizeof(prefix), "cli");
     static const char good[] = "id,platform,handle\nk1,mastodon,@k@x.id\n";
     char *path = test_write_temp_file(good, sizeof(good) - 1, ".csv");
-    struct run run = run_netra(test_redis_url(), "watchlist", "import", path, (char *)NULL);
+    struct test_run run = run_netra(test_redis_url(), "watchlist", "import", path, (char *)NULL);
     assert_int_equal(run.status, 0);
     assert_non_null(strstr(run.out, "imported 1 accounts (1 new, 0 updated), 0 bad rows"));
-    run_free(&run);
+    test_run_free(&run);
     redisContext *redis = test_redis_connect(test_redis_url());
     test_redis_delete_prefix(redis, prefix);
     redisFree(redis);
@@ -183,34 +150,34 @@ static void a_clean_import_exits_zero(void **state)
 static void unreachable_redis_is_named_without_its_password(void **state)
 {
     (void)state;
-    struct run run = run_netra("redis://ops:hunter2@127.0.0.1:1/0", "status", (char *)NULL);
+    struct test_run run = run_netra("redis://ops:hunter2@127.0.0.1:1/0", "status", (char *)NULL);
     assert_int_equal(run.status, 1);
     assert_non_null(strstr(run.err, "redis://ops@127.0.0.1:1/0"));
     assert_null(strstr(run.err, "hunter2"));
-    run_free(&run);
+    test_run_free(&run);
 }
 
 static void help_and_bad_usage(void **state)
 {
     (void)state;
     const char *url = test_redis_url();
-    struct run run = run_netra(url, "watchlist", "--help", (char *)NULL);
+    struct test_run run = run_netra(url, "watchlist", "--help", (char *)NULL);
     assert_int_equal(run.status, 0);
     assert_non_null(strstr(run.out, "usage: netra watchlist import FILE"));
-    run_free(&run);
+    test_run_free(&run);
     run = run_netra(url, "watchlist", "import", "--help", (char *)NULL);
     assert_int_equal(run.status, 0);
-    run_free(&run);
+    test_run_free(&run);
     run = run_netra(url, "status", "--help", (char *)NULL);
     assert_int_equal(run.status, 0);
     assert_non_null(strstr(run.out, "usage: netra status"));
-    run_free(&run);
+    test_run_free(&run);
     run = run_netra(url, "watchlist", "frobnicate", (char *)NULL);
     assert_int_equal(run.status, 2);
-    run_free(&run);
+    test_run_free(&run);
     run = run_netra(url, "status", "--yaml", (char *)NULL);
     assert_int_equal(run.status, 2);
-    run_free(&run);
+    test_run_free(&run);
 }
 
 int main(void)

@@ -17,16 +17,10 @@
 #include "queue/post_message.h"
 #include "tests/support/test_support.h"
 
-struct run {
-    int status;
-    char *out;
-    char *err;
-};
-
 /* netra parse with args (NULL-terminated), stdin from input_path (NULL: /dev/null) and env
  * ("NAME=value" entries, NULL-terminated, or NULL). No Redis is reachable: NETRA_REDIS_URL
  * points at a closed port, so a parse that tried to connect would fail. */
-static struct run run_parse(const char *input_path, const char *const *env, ...)
+static struct test_run run_parse(const char *input_path, const char *const *env, ...)
 {
     const char *bin = getenv("NETRA_BIN");
     if (bin == NULL)
@@ -42,41 +36,12 @@ static struct run run_parse(const char *input_path, const char *const *env, ...)
     va_end(ap);
     argv[argc] = NULL;
 
-    char out_path[] = "/tmp/netra-parse-out-XXXXXX", err_path[] = "/tmp/netra-parse-err-XXXXXX";
-    int out_fd = mkstemp(out_path), err_fd = mkstemp(err_path);
-    assert_true(out_fd >= 0 && err_fd >= 0);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        int in = open(input_path != NULL ? input_path : "/dev/null", O_RDONLY);
-        dup2(in, STDIN_FILENO);
-        dup2(out_fd, STDOUT_FILENO);
-        dup2(err_fd, STDERR_FILENO);
-        unsetenv("NETRA_CONFIG");
-        setenv("NETRA_REDIS_URL", "redis://127.0.0.1:1/0", 1);
-        for (size_t i = 0; env != NULL && env[i] != NULL; i++)
-            putenv((char *)env[i]);
-        execv(bin, argv);
-        _exit(127);
-    }
-    struct run run;
-    int status;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status));
-    run.status = WEXITSTATUS(status);
-    close(out_fd);
-    close(err_fd);
-    run.out = test_read_file(out_path, NULL);
-    run.err = test_read_file(err_path, NULL);
-    unlink(out_path);
-    unlink(err_path);
-    return run;
-}
-
-static void run_free(struct run *run)
-{
-    free(run->out);
-    free(run->err);
+    const char *all_env[16] = {"NETRA_CONFIG", "NETRA_REDIS_URL=redis://127.0.0.1:1/0"};
+    size_t count = 2;
+    for (size_t i = 0; env != NULL && env[i] != NULL && count < 15; i++)
+        all_env[count++] = env[i];
+    all_env[count] = NULL;
+    return test_run_program(argv, all_env, NULL, input_path);
 }
 
 static char *fixture(const char *relative)
@@ -110,7 +75,7 @@ static void a_saved_page_gives_the_posts_the_crawler_would_queue(void **state)
 {
     (void)state;
     char *path = fixture("mastodon/statuses_one_bad.json");
-    struct run run = run_parse(NULL, NULL, "--platform", "mastodon", "--handle",
+    struct test_run run = run_parse(NULL, NULL, "--platform", "mastodon", "--handle",
                                "budi@example.social", path, (char *)NULL);
     assert_int_equal(run.status, 0);
     char ids[8][64];
@@ -121,7 +86,7 @@ static void a_saved_page_gives_the_posts_the_crawler_would_queue(void **state)
     assert_non_null(strstr(run.err, "2 posts; next page: 111734300000000008; new cursor: "
                                     "111734300000000010"));
     assert_non_null(strstr(run.err, "1 malformed items left out, the first: statuses[1]"));
-    run_free(&run);
+    test_run_free(&run);
     free(path);
 }
 
@@ -133,21 +98,21 @@ static void standard_input_and_the_configs_settings_are_used(void **state)
         "NETRA_PLATFORMS_JSONAPI_URL=https://portal.example.go.id/api/{handle}?c={cursor}",
         "NETRA_PLATFORMS_JSONAPI_ITEMS=/data/posts", "NETRA_PLATFORMS_JSONAPI_ID=/post_id",
         "NETRA_PLATFORMS_JSONAPI_URL_FIELD=/links/self", NULL};
-    struct run run = run_parse(path, mapping, "--platform", "jsonapi", "--handle", "budi", "-",
+    struct test_run run = run_parse(path, mapping, "--platform", "jsonapi", "--handle", "budi", "-",
                                (char *)NULL);
     assert_int_equal(run.status, 0);
     char ids[8][64];
     assert_int_equal(read_posts(run.out, ids, 8), 4);
     assert_string_equal(ids[0], "jsonapi:9004");
     assert_string_equal(ids[3], "jsonapi:9001");
-    run_free(&run);
+    test_run_free(&run);
 
     /* The shipped defaults do not fit this endpoint: said so, exit 1. */
     run = run_parse(path, NULL, "--platform", "jsonapi", "--handle", "budi", (char *)NULL);
     assert_int_equal(run.status, 1);
     assert_non_null(strstr(run.err, "platforms.jsonapi.url is not set"));
     assert_string_equal(run.out, "");
-    run_free(&run);
+    test_run_free(&run);
     free(path);
 }
 
@@ -155,14 +120,14 @@ static void a_lookup_answer_gives_the_native_id_or_gone(void **state)
 {
     (void)state;
     char *found = fixture("x/lookup_found.json"), *missing = fixture("x/lookup_not_found.json");
-    struct run run = run_parse(NULL, NULL, "--platform", "x", "--lookup", found, (char *)NULL);
+    struct test_run run = run_parse(NULL, NULL, "--platform", "x", "--lookup", found, (char *)NULL);
     assert_int_equal(run.status, 0);
     assert_string_equal(run.out, "native id: 2244994945\n");
-    run_free(&run);
+    test_run_free(&run);
     run = run_parse(NULL, NULL, "--platform", "x", "--lookup", missing, (char *)NULL);
     assert_int_equal(run.status, 0);
     assert_non_null(strstr(run.out, "gone"));
-    run_free(&run);
+    test_run_free(&run);
     free(found);
     free(missing);
 }
@@ -172,18 +137,18 @@ static void what_cannot_be_read_is_reported_with_where(void **state)
     (void)state;
     char *json = test_write_temp_file("[{\"id\": \"1\"", 11, ".json");
     char *xml = test_write_temp_file("<rss><channel><item>", 20, ".rss");
-    struct run run = run_parse(NULL, NULL, "--platform", "mastodon", "--handle", "a@b.example",
+    struct test_run run = run_parse(NULL, NULL, "--platform", "mastodon", "--handle", "a@b.example",
                                json, (char *)NULL);
     assert_int_equal(run.status, 1);
     assert_non_null(strstr(run.err, json));
     assert_non_null(strstr(run.err, "byte 11"));
     assert_string_equal(run.out, "");
-    run_free(&run);
+    test_run_free(&run);
     run = run_parse(xml, NULL, "--platform", "feed", "--handle", "http://a.example/f.rss", "-",
                     (char *)NULL);
     assert_int_equal(run.status, 1);
     assert_non_null(strstr(run.err, "line 1, column 21"));
-    run_free(&run);
+    test_run_free(&run);
 
     /* Larger than the crawler would ever read. */
     char big[4096];
@@ -196,12 +161,12 @@ static void what_cannot_be_read_is_reported_with_where(void **state)
                     (char *)NULL);
     assert_int_equal(run.status, 1);
     assert_non_null(strstr(run.err, "larger than 1024 bytes (crawler.max_body_bytes)"));
-    run_free(&run);
+    test_run_free(&run);
 
     run = run_parse(NULL, NULL, "--platform", "mastodon", "/nonexistent/page.json", (char *)NULL);
     assert_int_equal(run.status, 1);
     assert_non_null(strstr(run.err, "/nonexistent/page.json: cannot open"));
-    run_free(&run);
+    test_run_free(&run);
     unlink(json);
     unlink(xml);
     unlink(large);
@@ -213,21 +178,21 @@ static void what_cannot_be_read_is_reported_with_where(void **state)
 static void bad_usage_exits_2(void **state)
 {
     (void)state;
-    struct run run = run_parse(NULL, NULL, (char *)NULL);
+    struct test_run run = run_parse(NULL, NULL, (char *)NULL);
     assert_int_equal(run.status, 2);
     assert_non_null(strstr(run.err, "--platform is required"));
-    run_free(&run);
+    test_run_free(&run);
     run = run_parse(NULL, NULL, "--platform", "myspace", (char *)NULL);
     assert_int_equal(run.status, 2);
     assert_non_null(strstr(run.err, "unknown platform \"myspace\""));
-    run_free(&run);
+    test_run_free(&run);
     run = run_parse(NULL, NULL, "--platform", "x", "a.json", "b.json", (char *)NULL);
     assert_int_equal(run.status, 2);
-    run_free(&run);
+    test_run_free(&run);
     run = run_parse(NULL, NULL, "--help", (char *)NULL);
     assert_int_equal(run.status, 0);
     assert_non_null(strstr(run.out, "usage: netra parse"));
-    run_free(&run);
+    test_run_free(&run);
 }
 
 int main(void)

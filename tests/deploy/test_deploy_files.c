@@ -16,54 +16,18 @@
 
 #include "tests/support/test_support.h"
 
-struct run {
-    int status; /* exit status; 127 when the program could not be started */
-    char *out;
-    char *err;
-};
-
-static void run_free(struct run *run)
-{
-    free(run->out);
-    free(run->err);
-}
-
 /* Runs argv (NULL-terminated) in dir with its output captured. */
-static struct run run_in(const char *dir, char *const argv[])
+static struct test_run run_in(const char *dir, char *const argv[])
 {
-    char out_path[] = "/tmp/netra-deploy-out-XXXXXX", err_path[] = "/tmp/netra-deploy-err-XXXXXX";
-    int out_fd = mkstemp(out_path), err_fd = mkstemp(err_path);
-    assert_true(out_fd >= 0 && err_fd >= 0);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        dup2(out_fd, STDOUT_FILENO);
-        dup2(err_fd, STDERR_FILENO);
-        if (dir != NULL && chdir(dir) != 0)
-            _exit(127);
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    struct run run;
-    int status;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status));
-    run.status = WEXITSTATUS(status);
-    close(out_fd);
-    close(err_fd);
-    run.out = test_read_file(out_path, NULL);
-    run.err = test_read_file(err_path, NULL);
-    unlink(out_path);
-    unlink(err_path);
-    return run;
+    return test_run_program(argv, NULL, dir, NULL);
 }
 
 static int have_program(const char *name)
 {
     char *argv[] = {"sh", "-c", "command -v \"$0\"", (char *)name, NULL};
-    struct run run = run_in(NULL, argv);
+    struct test_run run = run_in(NULL, argv);
     int found = run.status == 0;
-    run_free(&run);
+    test_run_free(&run);
     return found;
 }
 
@@ -151,10 +115,10 @@ static void units_pass_systemd_analyze_verify_and_security(void **state)
     snprintf(crawler, sizeof(crawler), "%s/netra-crawler@1.service", dir);
     snprintf(worker, sizeof(worker), "%s/netra-worker@1.service", dir);
     char *verify[] = {"systemd-analyze", "verify", "--man=no", desk, crawler, worker, NULL};
-    struct run run = run_in(dir, verify);
+    struct test_run run = run_in(dir, verify);
     if (run.status != 0 || run.err[0] != '\0' || run.out[0] != '\0')
         fail_msg("systemd-analyze verify (exit %d):\n%s%s", run.status, run.out, run.err);
-    run_free(&run);
+    test_run_free(&run);
 
     /* Exposure 0 (locked down) .. 10 (exposed); these score 1.4 today. */
     char *const instances[] = {desk, crawler, worker};
@@ -165,12 +129,12 @@ static void units_pass_systemd_analyze_verify_and_security(void **state)
         if (run.status != 0)
             fail_msg("%s: exposure above 2.0 (exit %d):\n%s%s", instances[i], run.status,
                      run.out, run.err);
-        run_free(&run);
+        test_run_free(&run);
     }
 
     char *cleanup[] = {"rm", "-rf", dir, NULL};
     run = run_in(NULL, cleanup);
-    run_free(&run);
+    test_run_free(&run);
 }
 
 /* Loads a shipped netra.jsonc with netra's own loader (`netra score` reads the config and the
@@ -184,10 +148,10 @@ static void assert_config_loads(const char *config_path)
     char *source = test_source_path(".");
     char *argv[] = {(char *)netra, "--config", (char *)config_path, "score", "/dev/null", NULL};
     setenv("NETRA_WEBHOOK_BAWASLU_SECRET", "a webhook key of sixteen bytes or more", 1);
-    struct run run = run_in(source, argv);
+    struct test_run run = run_in(source, argv);
     if (run.status != 0)
         fail_msg("%s does not load (exit %d): %s", config_path, run.status, run.err);
-    run_free(&run);
+    test_run_free(&run);
     free(source);
 }
 
@@ -206,16 +170,16 @@ static void compose_and_kubernetes_manifests_hold_what_operators_rely_on(void **
         goto skipped;
     }
     char *argv[] = {"python3", checker, deploy, configmap, NULL};
-    struct run run = run_in(NULL, argv);
+    struct test_run run = run_in(NULL, argv);
     if (run.status == 77) {
         print_message("python3 has no yaml module (python3-yaml): the manifests are not "
                       "checked\n");
-        run_free(&run);
+        test_run_free(&run);
         goto skipped;
     }
     if (run.status != 0)
         fail_msg("deploy manifests:\n%s%s", run.out, run.err);
-    run_free(&run);
+    test_run_free(&run);
     assert_config_loads(configmap);
     unlink(configmap);
     free(checker);

@@ -283,3 +283,53 @@ char *test_write_temp_file(const char *data, size_t len, const char *suffix)
     close(fd);
     return path;
 }
+
+struct test_run test_run_program(char *const argv[], const char *const env[], const char *dir,
+                                 const char *input_path)
+{
+    char out_path[] = "/tmp/netra-run-out-XXXXXX", err_path[] = "/tmp/netra-run-err-XXXXXX";
+    int out_fd = mkstemp(out_path), err_fd = mkstemp(err_path);
+    assert_true(out_fd >= 0 && err_fd >= 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int in = open(input_path != NULL ? input_path : "/dev/null", O_RDONLY);
+        if (in < 0 || dup2(in, STDIN_FILENO) < 0 || dup2(out_fd, STDOUT_FILENO) < 0 ||
+            dup2(err_fd, STDERR_FILENO) < 0)
+            _exit(127);
+        for (size_t i = 0; env != NULL && env[i] != NULL; i++) {
+            const char *equals = strchr(env[i], '=');
+            if (equals == NULL) {
+                unsetenv(env[i]);
+            } else {
+                char *name = strndup(env[i], (size_t)(equals - env[i]));
+                if (name == NULL || setenv(name, equals + 1, 1) != 0)
+                    _exit(127);
+                free(name);
+            }
+        }
+        if (dir != NULL && chdir(dir) != 0)
+            _exit(127);
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    struct test_run run;
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    run.status = WEXITSTATUS(status);
+    close(out_fd);
+    close(err_fd);
+    run.out = test_read_file(out_path, NULL);
+    run.err = test_read_file(err_path, NULL);
+    unlink(out_path);
+    unlink(err_path);
+    return run;
+}
+
+void test_run_free(struct test_run *run)
+{
+    free(run->out);
+    free(run->err);
+    run->out = run->err = NULL;
+}

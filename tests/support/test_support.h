@@ -48,6 +48,21 @@ char *test_shared_path(const char *relative);
 /* The whole file, NUL-terminated (*len excludes the NUL); NULL-safe len. */
 char *test_read_file(const char *path, size_t *len);
 
+/* What a child program did: its exit status (127 when it could not be started) and everything it
+ * wrote, NUL-terminated. test_run_free() releases it. */
+struct test_run {
+    int status;
+    char *out;
+    char *err;
+};
+
+/* Runs argv[0] (searched in PATH) with argv (NULL-terminated), stdin from input_path (NULL:
+ * /dev/null), in dir (NULL: here), after applying env (NULL, or a NULL-terminated list in which
+ * "NAME=value" sets and a bare "NAME" unsets). Fails the test when the program did not exit. */
+struct test_run test_run_program(char *const argv[], const char *const env[], const char *dir,
+                                 const char *input_path);
+void test_run_free(struct test_run *run);
+
 /* Writes data to a new temporary file and returns its path. */
 char *test_write_temp_file(const char *data, size_t len, const char *suffix);
 
