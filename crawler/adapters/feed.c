@@ -504,7 +504,7 @@ skip:
 static int feed_url_valid(const char *url)
 {
     for (const unsigned char *p = (const unsigned char *)url; *p; p++)
-        if (*p <= 0x20)
+        if (*p <= 0x20 || *p >= 0x7F) /* a URL is ASCII: anything else must be percent-encoded */
             return 0;
     return http_url(url);
 }

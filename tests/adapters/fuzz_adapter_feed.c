@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config/log.h"
 #include "config/utf8.h"
@@ -80,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct adapter_request request;
     char err[NETRA_ERR_LEN];
     if (adapter_feed.build_request(&context, &request, err, sizeof(err)) == 0) {
-        if (strcmp(request.url, handle) != 0 || strncmp(handle, "http", 4) != 0)
+        if (strcmp(request.url, handle) != 0 || strncasecmp(handle, "http", 4) != 0)
             abort();
         adapter_request_free(&request);
     }

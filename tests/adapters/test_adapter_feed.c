@@ -201,6 +201,8 @@ static void request_refuses_a_handle_that_is_not_an_http_url(void **state)
         "http://host/\nHost: evil",
         "feeds.example/feed.xml",
         "javascript:alert(1)",
+        "https://feeds.example/berita-\xC3\xBA.rss",
+        "https://feeds.example/\x8f",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         struct run run;
