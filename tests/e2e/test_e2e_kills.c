@@ -56,7 +56,7 @@ static void killed_workers_and_crawlers_lose_nothing_and_double_nothing(void **s
     (void)state;
     struct test_sim sim;
     struct test_crawl crawl;
-    test_sim_start(&sim, 31, ACCOUNTS, "--start", "1730000000", "--history-days", "2", NULL);
+    test_sim_start(&sim, 31, ACCOUNTS, "--start", "1730000000", "--history-days", "4", NULL);
     /* Small pages: each crawl is several requests, so there is always a fetch to cut. */
     e2e_setup(&crawl, &sim, "kills", NULL, NULL,
               "{\"crawler\": {\"max_pages\": 100},"
@@ -74,14 +74,14 @@ static void killed_workers_and_crawlers_lose_nothing_and_double_nothing(void **s
         snprintf(name, sizeof(name), "worker-k%d", attempt);
         pid_t worker = e2e_worker_start(&crawl, name);
         struct held held = {&crawl, name};
-        if (!test_wait_for(holds_a_batch, &held, 15000)) {
-            e2e_report(&crawl, name, (char *)NULL);
-            fail_msg("%s never held a batch", name);
-        }
+        /* A fast worker may score a whole backlog between two looks: then the kill below finds
+         * nothing pending and the attempt does not count. */
+        test_wait_for(holds_a_batch, &held, 5000);
         kill_hard(worker);
         mid_batch += e2e_pending_of(&crawl, name) > 0;
     }
-    assert_int_equal(mid_batch, KILLS);
+    if (mid_batch < KILLS)
+        fail_msg("only %d of %d worker kills came mid-batch", mid_batch, KILLS);
 
     /* Crawlers: each killed while a request of its hangs in a stall at the sim. */
     for (int i = 1; i <= KILLS; i++) {
