@@ -207,7 +207,7 @@ static int feed_url_valid(const char *url)
     if (scheme == 0 || url[scheme] == '\0' || url[scheme] == '/')
         return 0;
     for (const unsigned char *p = (const unsigned char *)url; *p; p++)
-        if (*p <= 0x20 || *p == 0x7F)
+        if (*p <= 0x20 || *p >= 0x7F) /* a URL is ASCII; the crawler refuses any other byte */
             return 0;
     return 1;
 }

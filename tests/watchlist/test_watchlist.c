@@ -312,6 +312,10 @@ static void handles_take_one_spelling_per_platform(void **state)
     assert_one_bad_row(
         HEADER "f1,feed,\"https://rss.example/a b\",,,,,\n", 2,
         "line 2: feed handle \"https://rss.example/a b\" must be an http:// or https:// URL");
+    assert_one_bad_row(
+        HEADER "f1,feed,https://rss.example/berita-\xC3\xBA,,,,,\n", 2,
+        "line 2: feed handle \"https://rss.example/berita-\xC3\xBA\" must be an http:// or "
+        "https:// URL");
     assert_one_bad_row(HEADER "x1,x,budi santoso,,,,,\n", 2,
                        "line 2: x handle \"budi santoso\" must be 1-15 letters, digits or _");
     assert_one_bad_row(
