@@ -227,6 +227,28 @@ int redis_url_parse(const char *text, struct redis_url *out, char *err, size_t e
     return rc;
 }
 
+/* The user name percent-encoded as in a URL, so a name holding ':' or '@' cannot read as a
+ * password in the display. */
+static void user_encoded(const char *user, char *out, size_t out_len)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t used = 0;
+    for (const unsigned char *p = (const unsigned char *)user; *p != '\0'; p++) {
+        int plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                    (*p >= '0' && *p <= '9') || strchr("-._~", *p) != NULL;
+        if (used + (plain ? 1 : 3) + 1 > out_len)
+            break;
+        if (plain) {
+            out[used++] = (char)*p;
+        } else {
+            out[used++] = '%';
+            out[used++] = hex[*p >> 4];
+            out[used++] = hex[*p & 0xF];
+        }
+    }
+    out[used] = '\0';
+}
+
 void redis_url_display(const struct redis_url *url, char *out, size_t out_len)
 {
     if (url->kind == REDIS_URL_UNIX) {
@@ -236,7 +258,9 @@ void redis_url_display(const struct redis_url *url, char *out, size_t out_len)
             snprintf(out, out_len, "unix://%s", url->path);
         return;
     }
+    char user[sizeof(url->user) * 3];
+    user_encoded(url->user, user, sizeof(user));
     int v6 = strchr(url->host, ':') != NULL;
-    snprintf(out, out_len, "redis://%s%s%s%s%s:%d/%d", url->user, url->user[0] ? "@" : "",
+    snprintf(out, out_len, "redis://%s%s%s%s%s:%d/%d", user, url->user[0] ? "@" : "",
              v6 ? "[" : "", url->host, v6 ? "]" : "", url->port, url->db);
 }

@@ -135,6 +135,10 @@ static void errors_and_display_never_show_the_password(void **state)
     assert_int_equal(redis_url_parse("redis://:hunter2@[::1]", &url, err, sizeof(err)), 0);
     redis_url_display(&url, shown, sizeof(shown));
     assert_string_equal(shown, "redis://[::1]:6379/0");
+    /* A user name holding ':' and '@' is shown encoded, so it cannot pass for ":password@". */
+    assert_int_equal(redis_url_parse("redis://ops%3a%40pw:pw@h:7/1", &url, err, sizeof(err)), 0);
+    redis_url_display(&url, shown, sizeof(shown));
+    assert_string_equal(shown, "redis://ops%3A%40pw@h:7/1");
 }
 
 static void handshake_sends_auth_and_select(void **state)
