@@ -32,15 +32,18 @@ static void shard_status_free(struct shard_status *status)
     sched_entries_free(status->schedule, status->schedule_count);
 }
 
+/* The schedule is read only for --json: it lists every account, which the text form (a liveness
+ * probe's) must not pay for with millions of them. */
 static int shard_status_read(struct shards *shards, const struct netra_config *config, int shard,
-                             struct shard_status *out, char *err, size_t err_len)
+                             int with_schedule, struct shard_status *out, char *err,
+                             size_t err_len)
 {
     struct redis_sync *redis = shards_get(shards, shard);
     memset(out, 0, sizeof(*out));
     if (sched_counts(redis, config, shard, &out->counts, err, err_len) != 0 ||
         posts_stream_stats(redis, config, shard, &out->stream, err, err_len) != 0 ||
-        sched_list(redis, config, shard, &out->schedule, &out->schedule_count, err,
-                   err_len) != 0) {
+        (with_schedule && sched_list(redis, config, shard, &out->schedule,
+                                     &out->schedule_count, err, err_len) != 0)) {
         shard_status_free(out);
         return -1;
     }
@@ -190,7 +193,7 @@ int cmd_status(int argc, char **argv)
         goto cleanup;
     }
     for (; read < shards_count(shards); read++)
-        if (shard_status_read(shards, config, read, &status[read], err, sizeof(err)) != 0)
+        if (shard_status_read(shards, config, read, json, &status[read], err, sizeof(err)) != 0)
             goto cleanup;
     if (heartbeat_list(shards_get(shards, 0), config, &procs, &proc_count, err, sizeof(err)) != 0)
         goto cleanup;
