@@ -7,6 +7,7 @@
 
 #include "config/log.h"
 #include "queue/keys.h"
+#include "queue/redis_call.h"
 #include "queue/redis_cmd.h"
 #include "queue/scripts.h"
 
@@ -107,42 +108,29 @@ cleanup:
     return rc;
 }
 
-/* An account from HGETALL's [name, value, ...]; unknown fields are ignored. */
+/* An account from HGETALL's [name, value, ...]; NULL when out of memory. Unknown fields are
+ * ignored; a field missing or of the wrong type reads as "" or 0, so one bad field does not
+ * hide the account from the crawler. */
 static struct account *account_from_reply(const redisReply *reply)
 {
+    long long interval = 0;
     struct account *account = calloc(1, sizeof(*account));
     if (account == NULL)
         return NULL;
-    for (size_t i = 0; i + 1 < reply->elements; i += 2) {
-        const redisReply *name = reply->element[i], *value = reply->element[i + 1];
-        if (!redis_reply_is_string(name) || !redis_reply_is_string(value))
-            continue;
-        for (size_t f = 0; f < STRING_FIELD_COUNT; f++) {
-            if (name->len == strlen(string_fields[f].name) &&
-                memcmp(name->str, string_fields[f].name, name->len) == 0) {
-                char **slot = string_field(account, f);
-                free(*slot);
-                *slot = redis_reply_strdup(value);
-            }
-        }
-        long long number = 0;
-        int numeric = redis_reply_integer(value, &number) == 0;
-        if (numeric && name->len == 8 && memcmp(name->str, "interval", 8) == 0)
-            account->interval_s = number < 0 || number > 0x7fffffff ? 0 : (int)number;
-        else if (numeric && name->len == 10 && memcmp(name->str, "last_fetch", 10) == 0)
-            account->last_fetch_ms = number;
-        else if (numeric && name->len == 7 && memcmp(name->str, "last_ok", 7) == 0)
-            account->last_ok_ms = number;
-        else if (numeric && name->len == 11 && memcmp(name->str, "error_count", 11) == 0)
-            account->error_count = number;
-    }
     for (size_t f = 0; f < STRING_FIELD_COUNT; f++) {
+        const redisReply *value = redis_reply_field(reply, string_fields[f].name);
         char **slot = string_field(account, f);
-        if (*slot == NULL && (*slot = strdup("")) == NULL) {
+        *slot = redis_reply_is_string(value) ? redis_reply_strdup(value) : strdup("");
+        if (*slot == NULL) {
             account_free(account);
             return NULL;
         }
     }
+    redis_reply_integer(redis_reply_field(reply, "interval"), &interval);
+    account->interval_s = interval < 0 || interval > 0x7fffffff ? 0 : (int)interval;
+    redis_reply_integer(redis_reply_field(reply, "last_fetch"), &account->last_fetch_ms);
+    redis_reply_integer(redis_reply_field(reply, "last_ok"), &account->last_ok_ms);
+    redis_reply_integer(redis_reply_field(reply, "error_count"), &account->error_count);
     return account;
 }
 
@@ -153,7 +141,7 @@ static int get_by_key(struct redis_sync *redis, const char *key, struct account 
     int rc = -1;
     *out = NULL;
     if (redis_sync_commandv(redis, &reply, err, err_len, "HGETALL", key, (char *)NULL) != 0 ||
-        redis_reply_expect(reply, REDIS_REPLY_ARRAY, 0, "HGETALL", err, err_len) != 0)
+        redis_reply_expect_pairs(reply, "HGETALL", err, err_len) != 0)
         goto cleanup;
     if (reply->elements > 0 && (*out = account_from_reply(reply)) == NULL) {
         error_set(err, err_len, "out of memory");
@@ -308,43 +296,27 @@ static void on_get_reply(struct redis_async *redis, redisReply *reply, const cha
                          void *data)
 {
     (void)redis;
-    struct async_call *call = data;
+    const struct async_call *call = data;
     char message[NETRA_ERR_LEN];
     struct account *account = NULL;
     if (error == NULL &&
-        redis_reply_expect(reply, REDIS_REPLY_ARRAY, 0, "HGETALL", message, sizeof(message)) != 0)
+        redis_reply_expect_pairs(reply, "HGETALL", message, sizeof(message)) != 0)
         error = message;
     else if (error == NULL && reply->elements > 0 &&
              (account = account_from_reply(reply)) == NULL)
         error = "HGETALL: out of memory";
     call->get_fn(account, error, call->data);
-    free(call);
 }
 
 static void on_save_reply(struct redis_async *redis, redisReply *reply, const char *error,
                           void *data)
 {
     (void)redis;
-    struct async_call *call = data;
+    const struct async_call *call = data;
     long long written = 0;
     if (error == NULL && redis_reply_integer(reply, &written) != 0)
         error = "hash_update: unexpected reply";
     call->save_fn(error == NULL && written == 1, error, call->data);
-    free(call);
-}
-
-static struct async_call *async_call_new(accounts_get_fn *get_fn, accounts_save_fn *save_fn,
-                                         void *data, char *err, size_t err_len)
-{
-    struct async_call *call = calloc(1, sizeof(*call));
-    if (call == NULL) {
-        error_set(err, err_len, "out of memory");
-        return NULL;
-    }
-    call->get_fn = get_fn;
-    call->save_fn = save_fn;
-    call->data = data;
-    return call;
 }
 
 int accounts_get_async(struct redis_async *redis, const struct netra_config *config,
@@ -353,25 +325,14 @@ int accounts_get_async(struct redis_async *redis, const struct netra_config *con
 {
     char acct[KEYS_MAX_LEN];
     struct redis_args args;
-    struct async_call *call = NULL;
-    int rc = -1;
-    redis_args_init(&args);
+    const struct async_call call = {fn, NULL, data};
     if (acct_key(config, id, acct, err, err_len) != 0)
-        goto cleanup;
+        return -1;
+    redis_args_init(&args);
     redis_args_add_str(&args, "HGETALL");
     redis_args_add_str(&args, acct);
-    if (redis_args_ok(&args, err, err_len) != 0 ||
-        (call = async_call_new(fn, NULL, data, err, err_len)) == NULL)
-        goto cleanup;
-    if (redis_async_command(redis, &args, 0, on_get_reply, call) != 0) {
-        error_set(err, err_len, "HGETALL %s: Redis connection closed or out of memory", acct);
-        goto cleanup;
-    }
-    call = NULL;
-    rc = 0;
-
-cleanup:
-    free(call);
+    int rc = redis_call_send(redis, NULL, &args, on_get_reply, &call, sizeof(call), err, err_len,
+                             "HGETALL %s", acct);
     redis_args_free(&args);
     return rc;
 }
@@ -380,23 +341,13 @@ int accounts_save_state_async(struct redis_async *redis, const struct netra_conf
                               const struct account *account, accounts_save_fn *fn, void *data,
                               char *err, size_t err_len)
 {
-    struct redis_args call_args;
-    struct async_call *call = NULL;
-    int rc = -1;
-    redis_args_init(&call_args);
-    if (save_state_args(config, account, &call_args, err, err_len) != 0 ||
-        (call = async_call_new(NULL, fn, data, err, err_len)) == NULL)
-        goto cleanup;
-    if (scripts_run_async(redis, &script_hash_update, &call_args, on_save_reply, call) != 0) {
-        error_set(err, err_len, "save %s: Redis connection closed or out of memory",
-                  account->id);
-        goto cleanup;
-    }
-    call = NULL;
-    rc = 0;
-
-cleanup:
-    free(call);
-    redis_args_free(&call_args);
+    struct redis_args args;
+    const struct async_call call = {NULL, fn, data};
+    redis_args_init(&args);
+    int rc = save_state_args(config, account, &args, err, err_len);
+    if (rc == 0)
+        rc = redis_call_send(redis, &script_hash_update, &args, on_save_reply, &call,
+                             sizeof(call), err, err_len, "save %s", account->id);
+    redis_args_free(&args);
     return rc;
 }

@@ -100,11 +100,8 @@ static int record_from_entry(const redisReply *entry, int shard, struct audit_re
     const redisReply *found[7] = {NULL};
     static const char *const names[7] = {"at", "who", "role", "action", "subject", "from",
                                          "details"};
-    for (size_t i = 0; i + 1 < fields->elements; i += 2)
-        for (size_t n = 0; n < 7; n++)
-            if (redis_reply_is_string(fields->element[i]) &&
-                strcmp(fields->element[i]->str, names[n]) == 0)
-                found[n] = fields->element[i + 1];
+    for (size_t n = 0; n < 7; n++)
+        found[n] = redis_reply_field(fields, names[n]);
     record->shard = shard;
     record->id = copy_or_empty(entry->element[0]);
     /* An entry without a readable "at" keeps the time of its stream id. */

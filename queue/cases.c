@@ -147,21 +147,21 @@ static int record_parse(const redisReply *reply, struct evidence_head *head,
     if (!redis_reply_is_string(what) || !redis_reply_is_string(detail) ||
         redis_reply_integer(reply->element[2], &number) != 0)
         return error_set(err, err_len, "post_record: unexpected reply");
-    if (strcmp(what->str, "moved") == 0) {
-        if (detail->len != EVIDENCE_HASH_LEN)
+    if (redis_reply_equals(what, "moved")) {
+        if (detail->len != EVIDENCE_HASH_LEN ||
+            redis_reply_copy(detail, head->chain, sizeof(head->chain)) != 0)
             return error_set(err, err_len, "post_record: the chain head is malformed");
-        memcpy(head->chain, detail->str, EVIDENCE_HASH_LEN + 1);
         head->position = number;
         head->stream_id[0] = '\0';
         return 1;
     }
     memset(out, 0, sizeof(*out));
-    out->duplicate = strcmp(what->str, "duplicate") == 0;
-    if (!out->duplicate && strcmp(what->str, "written") != 0)
+    out->duplicate = redis_reply_equals(what, "duplicate");
+    if (!out->duplicate && !redis_reply_equals(what, "written"))
         return error_set(err, err_len, "post_record: unexpected reply \"%.40s\"", what->str);
-    if (strcmp(detail->str, "created") == 0)
+    if (redis_reply_equals(detail, "created"))
         out->kase = CASE_CREATED;
-    else if (strcmp(detail->str, "existing") == 0)
+    else if (redis_reply_equals(detail, "existing"))
         out->kase = CASE_EXISTING;
     out->chain_position = number;
     return 0;
@@ -237,7 +237,7 @@ int cases_get(struct redis_sync *redis, const struct netra_config *config, int s
     if (keys_shard_check(shard, config->redis.shards, err, err_len) != 0 ||
         keys_case(key, sizeof(key), config->redis.key_prefix, shard, case_id, err, err_len) != 0 ||
         redis_sync_commandv(redis, &reply, err, err_len, "HGETALL", key, (char *)NULL) != 0 ||
-        redis_reply_expect(reply, REDIS_REPLY_ARRAY, 0, "HGETALL case", err, err_len) != 0)
+        redis_reply_expect_pairs(reply, "HGETALL case", err, err_len) != 0)
         goto cleanup;
     if (reply->elements == 0) {
         rc = 0;

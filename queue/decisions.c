@@ -223,17 +223,17 @@ static int decide_parse(const redisReply *reply, struct decision_outcome *out, c
     if (redis_reply_expect(reply, REDIS_REPLY_ARRAY, 1, "decide", err, err_len) != 0 ||
         !redis_reply_is_string(reply->element[0]))
         return error_set(err, err_len, "decide: unexpected reply");
-    const char *kind = reply->element[0]->str;
-    if (strcmp(kind, "no_case") == 0) {
+    const redisReply *kind = reply->element[0];
+    if (redis_reply_equals(kind, "no_case")) {
         out->result = DECISION_NO_CASE;
         return 0;
     }
-    if (strcmp(kind, "conflict") == 0 && reply->elements == 2) {
+    if (redis_reply_equals(kind, "conflict") && reply->elements == 2) {
         out->result = DECISION_CONFLICT;
         return reply_string(reply, 1, 0, &out->message, err, err_len);
     }
-    if (strcmp(kind, "done") != 0 || reply->elements != 7)
-        return error_set(err, err_len, "decide: unexpected reply \"%s\"", kind);
+    if (!redis_reply_equals(kind, "done") || reply->elements != 7)
+        return error_set(err, err_len, "decide: unexpected reply \"%s\"", kind->str);
     out->result = DECISION_DONE;
     char *confirmed_at = NULL;
     int rc = -1;

@@ -92,18 +92,8 @@ static int link_decode(const redisReply *fields, struct evidence_link *link)
         {"fetched_at", &link->fetched_at}, {"prev", &link->prev}, {"chain", &link->chain},
     };
     int oom = 0;
-    if (fields == NULL || fields->type != REDIS_REPLY_ARRAY)
-        return 0;
-    for (size_t i = 0; i + 1 < fields->elements; i += 2) {
-        const redisReply *name = fields->element[i];
-        if (!redis_reply_is_string(name))
-            continue;
-        for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++) {
-            if (*known[k].slot == NULL && strlen(known[k].name) == name->len &&
-                memcmp(known[k].name, name->str, name->len) == 0)
-                *known[k].slot = value_copy(fields->element[i + 1], &oom);
-        }
-    }
+    for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++)
+        *known[k].slot = value_copy(redis_reply_field(fields, known[k].name), &oom);
     return oom ? -1 : 0;
 }
 
@@ -142,15 +132,12 @@ int evidence_links_read(struct redis_sync *redis, const struct netra_config *con
     }
     for (size_t i = 0; i < reply->elements; i++) {
         const redisReply *entry = reply->element[i];
+        struct evidence_link *link = &out->items[out->count++];
         if (entry == NULL || entry->type != REDIS_REPLY_ARRAY || entry->elements < 2 ||
-            !redis_reply_is_string(entry->element[0]) ||
-            entry->element[0]->len >= EVIDENCE_ID_LEN) {
+            redis_reply_copy(entry->element[0], link->stream_id, sizeof(link->stream_id)) != 0) {
             error_set(err, err_len, "XRANGE evidence: unexpected reply");
             goto cleanup;
         }
-        struct evidence_link *link = &out->items[out->count++];
-        memcpy(link->stream_id, entry->element[0]->str, entry->element[0]->len);
-        link->stream_id[entry->element[0]->len] = '\0';
         if (link_decode(entry->element[1], link) != 0) {
             error_set(err, err_len, "out of memory");
             goto cleanup;
@@ -193,15 +180,12 @@ int evidence_head_read(struct redis_sync *redis, const struct netra_config *conf
         stream_id->type == REDIS_REPLY_NIL)
         goto cleanup;
     if (redis_reply_integer(position, &out->position) != 0 || out->position < 1 ||
-        !redis_reply_is_string(chain) || chain->len != EVIDENCE_HASH_LEN ||
-        !redis_reply_is_string(stream_id) || stream_id->len >= EVIDENCE_ID_LEN) {
+        redis_reply_copy(chain, out->chain, sizeof(out->chain)) != 0 ||
+        chain->len != EVIDENCE_HASH_LEN ||
+        redis_reply_copy(stream_id, out->stream_id, sizeof(out->stream_id)) != 0) {
         *malformed = 1;
         goto cleanup;
     }
-    memcpy(out->chain, chain->str, EVIDENCE_HASH_LEN);
-    out->chain[EVIDENCE_HASH_LEN] = '\0';
-    memcpy(out->stream_id, stream_id->str, stream_id->len);
-    out->stream_id[stream_id->len] = '\0';
     *malformed = !evidence_hex_valid(out->chain);
 
 cleanup:

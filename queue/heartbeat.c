@@ -5,6 +5,7 @@
 
 #include "config/log.h"
 #include "queue/keys.h"
+#include "queue/redis_call.h"
 #include "queue/redis_cmd.h"
 #include "queue/scripts.h"
 
@@ -70,14 +71,14 @@ static int read_proc(struct redis_sync *redis, const char *key, const char *name
     int rc = -1;
     *found = 0;
     if (redis_sync_commandv(redis, &reply, err, err_len, "HGETALL", key, (char *)NULL) != 0 ||
-        redis_reply_expect(reply, REDIS_REPLY_ARRAY, 0, "HGETALL", err, err_len) != 0)
+        redis_reply_expect_pairs(reply, "HGETALL", err, err_len) != 0)
         goto cleanup;
     if (reply->elements == 0) {
         rc = 0;
         goto cleanup;
     }
     proc->name = strdup(name);
-    proc->fields = calloc(reply->elements / 2 + 1, sizeof(*proc->fields));
+    proc->fields = calloc(reply->elements / 2, sizeof(*proc->fields));
     if (proc->name == NULL || proc->fields == NULL) {
         error_set(err, err_len, "out of memory");
         goto cleanup;
@@ -156,9 +157,8 @@ static void on_beat_reply(struct redis_async *redis, redisReply *reply, const ch
 {
     (void)redis;
     (void)reply;
-    struct beat_call *call = data;
+    const struct beat_call *call = data;
     call->fn(error, call->data);
-    free(call);
 }
 
 int heartbeat_beat_async(struct redis_async *redis, const struct netra_config *config,
@@ -166,26 +166,12 @@ int heartbeat_beat_async(struct redis_async *redis, const struct netra_config *c
                          heartbeat_fn *fn, void *data, char *err, size_t err_len)
 {
     struct redis_args args;
-    struct beat_call *call = NULL;
-    int rc = -1;
+    const struct beat_call call = {fn, data};
     redis_args_init(&args);
-    if (beat_args(config, name, counters, count, &args, err, err_len) != 0)
-        goto cleanup;
-    if ((call = malloc(sizeof(*call))) == NULL) {
-        error_set(err, err_len, "out of memory");
-        goto cleanup;
-    }
-    call->fn = fn;
-    call->data = data;
-    if (scripts_run_async(redis, &script_heartbeat, &args, on_beat_reply, call) != 0) {
-        error_set(err, err_len, "heartbeat: Redis connection closed or out of memory");
-        goto cleanup;
-    }
-    call = NULL;
-    rc = 0;
-
-cleanup:
-    free(call);
+    int rc = beat_args(config, name, counters, count, &args, err, err_len);
+    if (rc == 0)
+        rc = redis_call_send(redis, &script_heartbeat, &args, on_beat_reply, &call, sizeof(call),
+                             err, err_len, "heartbeat");
     redis_args_free(&args);
     return rc;
 }

@@ -6,6 +6,7 @@
 
 #include "config/log.h"
 #include "queue/keys.h"
+#include "queue/redis_call.h"
 #include "queue/scripts.h"
 
 void posts_batch_free(struct posts_batch *batch)
@@ -116,13 +117,12 @@ static void on_publish_reply(struct redis_async *redis, redisReply *reply, const
                              void *data)
 {
     (void)redis;
-    struct publish_call *call = data;
+    const struct publish_call *call = data;
     char message[NETRA_ERR_LEN];
     enum posts_publish_result result = POSTS_PUBLISH_UNCHANGED;
     if (error == NULL && publish_parse(reply, &result, message, sizeof(message)) != 0)
         error = message;
     call->fn(result, error, call->data);
-    free(call);
 }
 
 int posts_stream_publish_async(struct redis_async *redis, const struct netra_config *config,
@@ -130,27 +130,12 @@ int posts_stream_publish_async(struct redis_async *redis, const struct netra_con
                                void *data, char *err, size_t err_len)
 {
     struct redis_args args;
-    struct publish_call *call = NULL;
-    int rc = -1;
+    const struct publish_call call = {fn, data};
     redis_args_init(&args);
-    if (posts_publish_args(config, message, &args, err, err_len) != 0)
-        goto cleanup;
-    call = malloc(sizeof(*call));
-    if (call == NULL) {
-        error_set(err, err_len, "out of memory");
-        goto cleanup;
-    }
-    call->fn = fn;
-    call->data = data;
-    if (scripts_run_async(redis, &script_posts_publish, &args, on_publish_reply, call) != 0) {
-        error_set(err, err_len, "publish: Redis connection closed or out of memory");
-        goto cleanup;
-    }
-    call = NULL;
-    rc = 0;
-
-cleanup:
-    free(call);
+    int rc = posts_publish_args(config, message, &args, err, err_len);
+    if (rc == 0)
+        rc = redis_call_send(redis, &script_posts_publish, &args, on_publish_reply, &call,
+                             sizeof(call), err, err_len, "publish");
     redis_args_free(&args);
     return rc;
 }
@@ -185,17 +170,6 @@ static int entry_fail(struct posts_entry *entry, const char *reason)
     return entry->error == NULL ? -1 : 0;
 }
 
-static const redisReply *field(const redisReply *fields, const char *name)
-{
-    size_t len = strlen(name);
-    for (size_t i = 0; i + 1 < fields->elements; i += 2) {
-        const redisReply *key = fields->element[i];
-        if (redis_reply_is_string(key) && key->len == len && memcmp(key->str, name, len) == 0)
-            return fields->element[i + 1];
-    }
-    return NULL;
-}
-
 int posts_entry_decode(const redisReply *fields, struct posts_entry *entry)
 {
     char reason[NETRA_ERR_LEN], problem[NETRA_ERR_LEN];
@@ -208,9 +182,9 @@ int posts_entry_decode(const redisReply *fields, struct posts_entry *entry)
         return entry_fail(entry, "entry has no fields (deleted from the stream?)");
     if (fields->elements % 2 != 0)
         return entry_fail(entry, "entry fields are not name/value pairs");
-    const redisReply *msg = field(fields, "msg");
-    const redisReply *deflated = field(fields, "raw");
-    const redisReply *sha256 = field(fields, "sha256");
+    const redisReply *msg = redis_reply_field(fields, "msg");
+    const redisReply *deflated = redis_reply_field(fields, "raw");
+    const redisReply *sha256 = redis_reply_field(fields, "sha256");
     if (!redis_reply_is_string(msg))
         return entry_fail(entry, "no msg field");
     if (msg->len > (size_t)POST_MESSAGE_MAX_JSON_BYTES)
@@ -238,7 +212,7 @@ int posts_entry_decode(const redisReply *fields, struct posts_entry *entry)
     }
     char actual[65];
     post_sha256_hex(raw, raw_len, actual);
-    if (sha256 != NULL && (sha256->len != 64 || memcmp(sha256->str, actual, 64) != 0)) {
+    if (sha256 != NULL && !redis_reply_equals(sha256, actual)) {
         free(raw);
         return entry_fail(entry, "raw bytes do not match their sha256");
     }
@@ -260,13 +234,10 @@ static int decode_entries(const redisReply *entries, struct posts_batch *out, ch
         return error_set(err, err_len, "out of memory");
     for (size_t i = 0; i < entries->elements; i++) {
         const redisReply *item = entries->element[i];
-        if (item == NULL || item->type != REDIS_REPLY_ARRAY || item->elements < 2 ||
-            !redis_reply_is_string(item->element[0]) ||
-            item->element[0]->len >= POSTS_ENTRY_ID_LEN)
-            continue; /* without an id there is nothing the caller could ack or dead-letter */
         struct posts_entry *entry = &out->entries[out->count];
-        memcpy(entry->id, item->element[0]->str, item->element[0]->len);
-        entry->id[item->element[0]->len] = '\0';
+        if (item == NULL || item->type != REDIS_REPLY_ARRAY || item->elements < 2 ||
+            redis_reply_copy(item->element[0], entry->id, sizeof(entry->id)) != 0)
+            continue; /* without an id there is nothing the caller could ack or dead-letter */
         entry->deliveries = 1;
         if (item->elements >= 3)
             redis_reply_integer(item->element[2], &entry->deliveries);
@@ -396,14 +367,11 @@ int posts_stream_reclaim(struct redis_sync *redis, const struct netra_config *co
         goto cleanup;
     /* {next, {{id, fields, deliveries}...}, moved} */
     if (redis_reply_expect(reply, REDIS_REPLY_ARRAY, 3, "reclaim", err, err_len) != 0 ||
-        !redis_reply_is_string(reply->element[0]) ||
-        reply->element[0]->len >= sizeof(out->next) ||
+        redis_reply_copy(reply->element[0], out->next, sizeof(out->next)) != 0 ||
         redis_reply_integer(reply->element[2], &out->dead) != 0) {
         error_set(err, err_len, "reclaim: unexpected reply");
         goto cleanup;
     }
-    memcpy(out->next, reply->element[0]->str, reply->element[0]->len);
-    out->next[reply->element[0]->len] = '\0';
     /* Lua turns an empty table into an empty array, or into nil in older servers. */
     if (reply->element[1]->type == REDIS_REPLY_ARRAY &&
         decode_entries(reply->element[1], out, err, err_len) != 0)
@@ -463,22 +431,13 @@ void posts_stream_stats_free(struct posts_stream_stats *stats)
     memset(stats, 0, sizeof(*stats));
 }
 
-/* One XINFO GROUPS entry: [name, value, ...]. */
+/* One XINFO GROUPS entry: [name, value, ...]. Only the name is required; a count missing or
+ * not a number is shown as 0 rather than hiding the group. */
 static int group_stats(const redisReply *info, struct posts_group_stats *group)
 {
-    if (info == NULL || info->type != REDIS_REPLY_ARRAY)
-        return -1;
-    for (size_t i = 0; i + 1 < info->elements; i += 2) {
-        const redisReply *name = info->element[i], *value = info->element[i + 1];
-        if (!redis_reply_is_string(name))
-            continue;
-        if (name->len == 4 && memcmp(name->str, "name", 4) == 0 && group->name == NULL)
-            group->name = redis_reply_strdup(value);
-        else if (name->len == 9 && memcmp(name->str, "consumers", 9) == 0)
-            redis_reply_integer(value, &group->consumers);
-        else if (name->len == 7 && memcmp(name->str, "pending", 7) == 0)
-            redis_reply_integer(value, &group->pending);
-    }
+    redis_reply_integer(redis_reply_field(info, "consumers"), &group->consumers);
+    redis_reply_integer(redis_reply_field(info, "pending"), &group->pending);
+    group->name = redis_reply_strdup(redis_reply_field(info, "name"));
     return group->name == NULL ? -1 : 0;
 }
 

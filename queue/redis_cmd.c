@@ -1,6 +1,5 @@
 #include "queue/redis_cmd.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,85 +81,4 @@ int redis_args_ok(const struct redis_args *args, char *err, size_t err_len)
     if (args->oom)
         return error_set(err, err_len, "out of memory building a Redis command");
     return 0;
-}
-
-int redis_reply_check(const redisReply *reply, const char *what, char *err, size_t err_len)
-{
-    if (reply == NULL)
-        return error_set(err, err_len, "%s: no reply", what);
-    if (reply->type == REDIS_REPLY_ERROR)
-        return error_set(err, err_len, "%s: %.*s", what, (int)reply->len, reply->str);
-    return 0;
-}
-
-int redis_reply_is_error(const redisReply *reply, const char *code)
-{
-    size_t len = strlen(code);
-    return reply != NULL && reply->type == REDIS_REPLY_ERROR && reply->len >= len &&
-           memcmp(reply->str, code, len) == 0;
-}
-
-static const char *type_name(int type)
-{
-    switch (type) {
-    case REDIS_REPLY_STRING: return "string";
-    case REDIS_REPLY_ARRAY: return "array";
-    case REDIS_REPLY_INTEGER: return "integer";
-    case REDIS_REPLY_NIL: return "nil";
-    case REDIS_REPLY_STATUS: return "status";
-    case REDIS_REPLY_ERROR: return "error";
-    default: return "unknown";
-    }
-}
-
-int redis_reply_expect(const redisReply *reply, int type, size_t min_elements, const char *what,
-                       char *err, size_t err_len)
-{
-    if (redis_reply_check(reply, what, err, err_len) != 0)
-        return -1;
-    if (reply->type != type)
-        return error_set(err, err_len, "%s: expected %s reply, got %s", what, type_name(type),
-                         type_name(reply->type));
-    if (type == REDIS_REPLY_ARRAY && reply->elements < min_elements)
-        return error_set(err, err_len, "%s: expected at least %zu elements, got %zu", what,
-                         min_elements, reply->elements);
-    return 0;
-}
-
-int redis_reply_is_string(const redisReply *reply)
-{
-    return reply != NULL && (reply->type == REDIS_REPLY_STRING || reply->type == REDIS_REPLY_STATUS);
-}
-
-int redis_reply_integer(const redisReply *reply, long long *out)
-{
-    if (reply == NULL)
-        return -1;
-    if (reply->type == REDIS_REPLY_INTEGER) {
-        *out = reply->integer;
-        return 0;
-    }
-    if (!redis_reply_is_string(reply) || reply->len == 0 || reply->len > 20)
-        return -1;
-    char text[24], *end;
-    memcpy(text, reply->str, reply->len);
-    text[reply->len] = '\0';
-    errno = 0;
-    long long value = strtoll(text, &end, 10);
-    if (errno != 0 || *end != '\0')
-        return -1;
-    *out = value;
-    return 0;
-}
-
-char *redis_reply_strdup(const redisReply *reply)
-{
-    if (!redis_reply_is_string(reply))
-        return NULL;
-    char *copy = malloc(reply->len + 1);
-    if (copy == NULL)
-        return NULL;
-    memcpy(copy, reply->str, reply->len);
-    copy[reply->len] = '\0';
-    return copy;
 }

@@ -273,13 +273,11 @@ int redis_sync_scan(struct redis_sync *redis, const char *pattern, char ***keys,
             redis_reply_expect(reply, REDIS_REPLY_ARRAY, 2, "SCAN", err, err_len) != 0)
             goto cleanup;
         const redisReply *next = reply->element[0], *batch = reply->element[1];
-        if (!redis_reply_is_string(next) || next->len >= sizeof(cursor) ||
-            batch->type != REDIS_REPLY_ARRAY) {
+        if (batch->type != REDIS_REPLY_ARRAY ||
+            redis_reply_copy(next, cursor, sizeof(cursor)) != 0) {
             error_set(err, err_len, "SCAN: unexpected reply");
             goto cleanup;
         }
-        memcpy(cursor, next->str, next->len);
-        cursor[next->len] = '\0';
         for (size_t i = 0; i < batch->elements; i++) {
             if (redis_reply_is_string(batch->element[i]) &&
                 add_key(&found, &n, &capacity, batch->element[i]) != 0) {

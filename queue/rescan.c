@@ -9,6 +9,7 @@
 
 #include "config/log.h"
 #include "queue/keys.h"
+#include "queue/redis_call.h"
 #include "queue/redis_cmd.h"
 #include "queue/scripts.h"
 
@@ -137,19 +138,6 @@ cleanup:
     return rc;
 }
 
-/* 1 when the string reply s equals name. */
-static int reply_is(const redisReply *s, const char *name)
-{
-    size_t length = strlen(name);
-    return redis_reply_is_string(s) && s->len == length && memcmp(s->str, name, length) == 0;
-}
-
-static long long reply_number(const redisReply *value)
-{
-    long long number = 0;
-    return redis_reply_integer(value, &number) == 0 ? number : 0;
-}
-
 int rescan_progress_get(struct redis_sync *redis, const struct netra_config *config,
                         const char *account, const char *rid, struct rescan_progress *out,
                         int *found, char *err, size_t err_len)
@@ -161,7 +149,7 @@ int rescan_progress_get(struct redis_sync *redis, const struct netra_config *con
     *found = 0;
     if (progress_key(config, account, rid, key, err, err_len) != 0 ||
         redis_sync_commandv(redis, &reply, err, err_len, "HGETALL", key, (char *)NULL) != 0 ||
-        redis_reply_expect(reply, REDIS_REPLY_ARRAY, 0, "HGETALL", err, err_len) != 0)
+        redis_reply_expect_pairs(reply, "HGETALL", err, err_len) != 0)
         goto cleanup;
     struct {
         const char *name;
@@ -183,18 +171,16 @@ int rescan_progress_get(struct redis_sync *redis, const struct netra_config *con
         {"scored", NULL, &out->scored},
         {"suspects", NULL, &out->suspects},
     };
-    for (size_t i = 0; i + 1 < reply->elements; i += 2) {
-        for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {
-            if (!reply_is(reply->element[i], fields[f].name))
-                continue;
-            if (fields[f].number != NULL) {
-                *fields[f].number = reply_number(reply->element[i + 1]);
-            } else if (*fields[f].text == NULL &&
-                       (*fields[f].text = redis_reply_strdup(reply->element[i + 1])) == NULL) {
-                error_set(err, err_len, "HGETALL %s: unexpected reply or out of memory", key);
-                rescan_progress_free(out);
-                goto cleanup;
-            }
+    for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {
+        const redisReply *value = redis_reply_field(reply, fields[f].name);
+        if (value == NULL)
+            continue;
+        if (fields[f].number != NULL) {
+            redis_reply_integer(value, fields[f].number); /* not a number: stays 0 */
+        } else if ((*fields[f].text = redis_reply_strdup(value)) == NULL) {
+            error_set(err, err_len, "HGETALL %s: unexpected reply or out of memory", key);
+            rescan_progress_free(out);
+            goto cleanup;
         }
     }
     *found = reply->elements > 0;
@@ -212,23 +198,14 @@ static int request_decode(const redisReply *entry, struct rescan_request *reques
     memset(request, 0, sizeof(*request));
     const char *problem = NULL;
     if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2 ||
-        !redis_reply_is_string(entry->element[0]) ||
-        entry->element[0]->len >= RESCAN_ENTRY_ID_LEN ||
-        entry->element[1]->type != REDIS_REPLY_ARRAY)
+        entry->element[1]->type != REDIS_REPLY_ARRAY ||
+        redis_reply_copy(entry->element[0], request->entry_id, sizeof(request->entry_id)) != 0)
         return (request->error = strdup("not a stream entry")) == NULL ? -1 : 0;
-    memcpy(request->entry_id, entry->element[0]->str, entry->element[0]->len);
     const redisReply *fields = entry->element[1];
-    char *rid = NULL, *account = NULL;
+    char *rid = redis_reply_strdup(redis_reply_field(fields, "rid"));
+    char *account = redis_reply_strdup(redis_reply_field(fields, "account"));
     long long since_s = 0;
-    for (size_t i = 0; i + 1 < fields->elements; i += 2) {
-        const redisReply *name = fields->element[i], *value = fields->element[i + 1];
-        if (reply_is(name, "rid") && rid == NULL)
-            rid = redis_reply_strdup(value);
-        else if (reply_is(name, "account") && account == NULL)
-            account = redis_reply_strdup(value);
-        else if (reply_is(name, "since"))
-            since_s = reply_number(value);
-    }
+    redis_reply_integer(redis_reply_field(fields, "since"), &since_s);
     if (rid == NULL || !rescan_id_valid(rid))
         problem = "missing or malformed rid";
     else if (account == NULL || account[0] == '\0' || strlen(account) > 64)
@@ -275,13 +252,13 @@ static int begin_parse(const redisReply *reply, enum rescan_begin_result *result
     if (redis_reply_expect(reply, REDIS_REPLY_ARRAY, 1, "rescan begin", err, err_len) != 0)
         return -1;
     const redisReply *word = reply->element[0];
-    if (reply_is(word, "busy"))
+    if (redis_reply_equals(word, "busy"))
         *result = RESCAN_BUSY;
-    else if (reply_is(word, "finished"))
+    else if (redis_reply_equals(word, "finished"))
         *result = RESCAN_FINISHED;
-    else if (reply_is(word, "no_account"))
+    else if (redis_reply_equals(word, "no_account"))
         *result = RESCAN_NO_ACCOUNT;
-    else if (reply_is(word, "taken") && reply->elements == 3 &&
+    else if (redis_reply_equals(word, "taken") && reply->elements == 3 &&
              (*token = redis_reply_strdup(reply->element[1])) != NULL &&
              redis_reply_integer(reply->element[2], lease_until) == 0)
         *result = RESCAN_TAKEN;
@@ -307,7 +284,7 @@ struct async_call {
 static void on_reply(struct redis_async *redis, redisReply *reply, const char *error, void *data)
 {
     (void)redis;
-    struct async_call *call = data;
+    const struct async_call *call = data;
     char message[NETRA_ERR_LEN];
     switch (call->kind) {
     case CALL_READ: {
@@ -337,37 +314,15 @@ static void on_reply(struct redis_async *redis, redisReply *reply, const char *e
         call->written_fn(error, call->data);
         break;
     }
-    free(call);
 }
 
 /* Sends args as a script call (script not NULL) or a plain command. */
 static int send_call(struct redis_async *redis, const struct redis_script *script,
-                     const struct redis_args *args, struct async_call *call, char *err,
+                     const struct redis_args *args, const struct async_call *call, char *err,
                      size_t err_len)
 {
-    if (redis_args_ok(args, err, err_len) != 0) {
-        free(call);
-        return -1;
-    }
-    int rc = script != NULL ? scripts_run_async(redis, script, args, on_reply, call)
-                            : redis_async_command(redis, args, 0, on_reply, call);
-    if (rc != 0) {
-        free(call);
-        return error_set(err, err_len, "rescan: Redis connection closed or out of memory");
-    }
-    return 0;
-}
-
-static struct async_call *call_new(enum call_kind kind, void *data, char *err, size_t err_len)
-{
-    struct async_call *call = calloc(1, sizeof(*call));
-    if (call == NULL) {
-        error_set(err, err_len, "out of memory");
-        return NULL;
-    }
-    call->kind = kind;
-    call->data = data;
-    return call;
+    return redis_call_send(redis, script, args, on_reply, call, sizeof(*call), err, err_len,
+                           "rescan");
 }
 
 int rescan_read_async(struct redis_async *redis, const struct netra_config *config, int shard,
@@ -376,24 +331,22 @@ int rescan_read_async(struct redis_async *redis, const struct netra_config *conf
 {
     char stream[KEYS_MAX_LEN];
     struct redis_args args;
-    struct async_call *call = NULL;
+    const struct async_call call = {.kind = CALL_READ, .read_fn = fn, .data = data};
     int rc = -1;
     redis_args_init(&args);
     if (max < 1) {
         error_set(err, err_len, "rescan read: max must be at least 1");
         goto cleanup;
     }
-    if (stream_key(config, shard, stream, err, err_len) != 0 ||
-        (call = call_new(CALL_READ, data, err, err_len)) == NULL)
+    if (stream_key(config, shard, stream, err, err_len) != 0)
         goto cleanup;
-    call->read_fn = fn;
     redis_args_add_str(&args, "1");
     redis_args_add_str(&args, stream);
     redis_args_add_str(&args, RESCAN_GROUP);
     redis_args_add_str(&args, consumer);
     redis_args_add_long(&args, max);
     redis_args_add_long(&args, stale_ms);
-    rc = send_call(redis, &script_rescan_read, &args, call, err, err_len);
+    rc = send_call(redis, &script_rescan_read, &args, &call, err, err_len);
 
 cleanup:
     redis_args_free(&args);
@@ -407,7 +360,7 @@ int rescan_begin_async(struct redis_async *redis, const struct netra_config *con
 {
     char progress[KEYS_MAX_LEN], acct[KEYS_MAX_LEN], sched[KEYS_MAX_LEN], lease[KEYS_MAX_LEN];
     struct redis_args args;
-    struct async_call *call = NULL;
+    const struct async_call call = {.kind = CALL_BEGIN, .begin_fn = fn, .data = data};
     int rc = -1;
     redis_args_init(&args);
     if (progress_key(config, request->account, request->rid, progress, err, err_len) != 0)
@@ -416,10 +369,8 @@ int rescan_begin_async(struct redis_async *redis, const struct netra_config *con
     const char *prefix = config->redis.key_prefix;
     if (keys_acct(acct, sizeof(acct), prefix, shard, request->account, err, err_len) != 0 ||
         keys_sched(sched, sizeof(sched), prefix, shard, err, err_len) != 0 ||
-        keys_lease(lease, sizeof(lease), prefix, shard, err, err_len) != 0 ||
-        (call = call_new(CALL_BEGIN, data, err, err_len)) == NULL)
+        keys_lease(lease, sizeof(lease), prefix, shard, err, err_len) != 0)
         goto cleanup;
-    call->begin_fn = fn;
     redis_args_add_str(&args, "4");
     redis_args_add_str(&args, progress);
     redis_args_add_str(&args, acct);
@@ -430,7 +381,7 @@ int rescan_begin_async(struct redis_async *redis, const struct netra_config *con
     redis_args_add_long(&args, config->schedule.lease_ms);
     redis_args_add_str(&args, crawler);
     redis_args_add_long(&args, retention_ms(config));
-    rc = send_call(redis, &script_rescan_begin, &args, call, err, err_len);
+    rc = send_call(redis, &script_rescan_begin, &args, &call, err, err_len);
 
 cleanup:
     redis_args_free(&args);
@@ -444,13 +395,11 @@ int rescan_report_async(struct redis_async *redis, const struct netra_config *co
 {
     char progress[KEYS_MAX_LEN];
     struct redis_args args;
-    struct async_call *call = NULL;
+    const struct async_call call = {.kind = CALL_WRITTEN, .written_fn = fn, .data = data};
     int rc = -1;
     redis_args_init(&args);
-    if (progress_key(config, account, rid, progress, err, err_len) != 0 ||
-        (call = call_new(CALL_WRITTEN, data, err, err_len)) == NULL)
+    if (progress_key(config, account, rid, progress, err, err_len) != 0)
         goto cleanup;
-    call->written_fn = fn;
     redis_args_add_str(&args, "1");
     redis_args_add_str(&args, progress);
     redis_args_add_long(&args, retention_ms(config));
@@ -474,9 +423,31 @@ int rescan_report_async(struct redis_async *redis, const struct netra_config *co
         redis_args_add_str(&args, "error");
         redis_args_add_str(&args, error != NULL ? error : "");
     }
-    rc = send_call(redis, &script_rescan_write, &args, call, err, err_len);
+    rc = send_call(redis, &script_rescan_write, &args, &call, err, err_len);
 
 cleanup:
+    redis_args_free(&args);
+    return rc;
+}
+
+/* `command stream RESCAN_GROUP words...` sent as it is; fn hears whether it was written. */
+static int stream_command_async(struct redis_async *redis, const struct netra_config *config,
+                                int shard, const char *command, const char *const *words,
+                                size_t word_count, rescan_written_fn *fn, void *data, char *err,
+                                size_t err_len)
+{
+    char stream[KEYS_MAX_LEN];
+    struct redis_args args;
+    const struct async_call call = {.kind = CALL_WRITTEN, .written_fn = fn, .data = data};
+    if (stream_key(config, shard, stream, err, err_len) != 0)
+        return -1;
+    redis_args_init(&args);
+    redis_args_add_str(&args, command);
+    redis_args_add_str(&args, stream);
+    redis_args_add_str(&args, RESCAN_GROUP);
+    for (size_t i = 0; i < word_count; i++)
+        redis_args_add_str(&args, words[i]);
+    int rc = send_call(redis, NULL, &args, &call, err, err_len);
     redis_args_free(&args);
     return rc;
 }
@@ -485,46 +456,16 @@ int rescan_ack_async(struct redis_async *redis, const struct netra_config *confi
                      const char *entry_id, rescan_written_fn *fn, void *data, char *err,
                      size_t err_len)
 {
-    char stream[KEYS_MAX_LEN];
-    struct redis_args args;
-    struct async_call *call = NULL;
-    int rc = -1;
-    redis_args_init(&args);
-    if (stream_key(config, shard, stream, err, err_len) != 0 ||
-        (call = call_new(CALL_WRITTEN, data, err, err_len)) == NULL)
-        goto cleanup;
-    call->written_fn = fn;
-    redis_args_add_str(&args, "XACK");
-    redis_args_add_str(&args, stream);
-    redis_args_add_str(&args, RESCAN_GROUP);
-    redis_args_add_str(&args, entry_id);
-    rc = send_call(redis, NULL, &args, call, err, err_len);
-
-cleanup:
-    redis_args_free(&args);
-    return rc;
+    const char *const words[] = {entry_id};
+    return stream_command_async(redis, config, shard, "XACK", words, 1, fn, data, err, err_len);
 }
 
 int rescan_touch_async(struct redis_async *redis, const struct netra_config *config, int shard,
                        const char *consumer, const char *entry_id, rescan_written_fn *fn,
                        void *data, char *err, size_t err_len)
 {
-    char stream[KEYS_MAX_LEN];
-    struct redis_args args;
-    struct async_call *call = NULL;
-    int rc = -1;
-    redis_args_init(&args);
-    if (stream_key(config, shard, stream, err, err_len) != 0 ||
-        (call = call_new(CALL_WRITTEN, data, err, err_len)) == NULL)
-        goto cleanup;
-    call->written_fn = fn;
     /* Claiming one's own entry with min-idle 0 resets its idle time and changes nothing else. */
-    const char *const words[] = {"XCLAIM", stream, RESCAN_GROUP, consumer, "0", entry_id, "JUSTID"};
-    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-        redis_args_add_str(&args, words[i]);
-    rc = send_call(redis, NULL, &args, call, err, err_len);
-
-cleanup:
-    redis_args_free(&args);
-    return rc;
+    const char *const words[] = {consumer, "0", entry_id, "JUSTID"};
+    return stream_command_async(redis, config, shard, "XCLAIM", words,
+                                sizeof(words) / sizeof(words[0]), fn, data, err, err_len);
 }

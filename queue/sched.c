@@ -6,6 +6,7 @@
 
 #include "config/log.h"
 #include "queue/keys.h"
+#include "queue/redis_call.h"
 #include "queue/scripts.h"
 
 void sched_claims_free(struct sched_claims *claims)
@@ -84,9 +85,10 @@ int sched_claim_parse(const redisReply *reply, int shard, struct sched_claims *o
         return -1;
     const redisReply *pairs = reply->element[2];
     if (redis_reply_integer(reply->element[0], &out->now_ms) != 0 ||
-        redis_reply_integer(reply->element[1], &out->lease_until_ms) != 0 ||
-        pairs->type != REDIS_REPLY_ARRAY || pairs->elements % 2 != 0)
+        redis_reply_integer(reply->element[1], &out->lease_until_ms) != 0)
         return error_set(err, err_len, "claim: unexpected reply");
+    if (redis_reply_expect_pairs(pairs, "claim", err, err_len) != 0)
+        return -1;
     if (pairs->elements == 0)
         return 0;
     out->items = calloc(pairs->elements / 2, sizeof(*out->items));
@@ -205,7 +207,8 @@ int sched_release(struct redis_sync *redis, const struct netra_config *config,
     return sched_finish(redis, config, account, token, 0, result, err, err_len);
 }
 
-/* The async calls: one context shape, the reply parsed by the same functions as the sync path. */
+/* The async calls: one context shape, the reply parsed by the same functions as the sync path.
+ * Exactly one of claim_fn and finish_fn is set. */
 struct async_call {
     int shard;
     sched_claim_fn *claim_fn;
@@ -217,7 +220,7 @@ static void on_async_reply(struct redis_async *redis, redisReply *reply, const c
                            void *data)
 {
     (void)redis;
-    struct async_call *call = data;
+    const struct async_call *call = data;
     char message[NETRA_ERR_LEN];
     if (call->claim_fn != NULL) {
         struct sched_claims claims;
@@ -233,27 +236,6 @@ static void on_async_reply(struct redis_async *redis, redisReply *reply, const c
             error = message;
         call->finish_fn(result, error, call->data);
     }
-    free(call);
-}
-
-/* Sends a built call; exactly one of claim_fn and finish_fn is set. */
-static int send_async(struct redis_async *redis, const struct redis_script *script,
-                      const struct redis_args *args, int shard, sched_claim_fn *claim_fn,
-                      sched_finish_fn *finish_fn, void *data, char *err, size_t err_len)
-{
-    struct async_call *call = calloc(1, sizeof(*call));
-    if (call == NULL)
-        return error_set(err, err_len, "out of memory");
-    call->shard = shard;
-    call->claim_fn = claim_fn;
-    call->finish_fn = finish_fn;
-    call->data = data;
-    if (scripts_run_async(redis, script, args, on_async_reply, call) != 0) {
-        free(call);
-        return error_set(err, err_len, "%s: Redis connection closed or out of memory",
-                         script->name);
-    }
-    return 0;
 }
 
 int sched_claim_due_async(struct redis_async *redis, const struct netra_config *config,
@@ -261,10 +243,12 @@ int sched_claim_due_async(struct redis_async *redis, const struct netra_config *
                           char *err, size_t err_len)
 {
     struct redis_args args;
+    const struct async_call call = {shard, fn, NULL, data};
     redis_args_init(&args);
     int rc = sched_claim_args(config, shard, owner, max, &args, err, err_len);
     if (rc == 0)
-        rc = send_async(redis, &script_sched_claim, &args, shard, fn, NULL, data, err, err_len);
+        rc = redis_call_send(redis, &script_sched_claim, &args, on_async_reply, &call,
+                             sizeof(call), err, err_len, "claim");
     redis_args_free(&args);
     return rc;
 }
@@ -274,10 +258,12 @@ int sched_finish_async(struct redis_async *redis, const struct netra_config *con
                        sched_finish_fn *fn, void *data, char *err, size_t err_len)
 {
     struct redis_args args;
+    const struct async_call call = {0, NULL, fn, data};
     redis_args_init(&args);
     int rc = sched_finish_args(config, account, token, delay_ms, &args, err, err_len);
     if (rc == 0)
-        rc = send_async(redis, &script_sched_finish, &args, 0, NULL, fn, data, err, err_len);
+        rc = redis_call_send(redis, &script_sched_finish, &args, on_async_reply, &call,
+                             sizeof(call), err, err_len, "finish");
     redis_args_free(&args);
     return rc;
 }
@@ -291,12 +277,11 @@ static void on_extend_reply(struct redis_async *redis, redisReply *reply, const 
                             void *data)
 {
     (void)redis;
-    struct extend_call *call = data;
+    const struct extend_call *call = data;
     long long lease_until = 0;
     if (error == NULL && (redis_reply_integer(reply, &lease_until) != 0 || lease_until < 0))
         error = "extend: unexpected reply";
     call->fn(error == NULL ? lease_until : 0, error, call->data);
-    free(call);
 }
 
 int sched_extend_async(struct redis_async *redis, const struct netra_config *config,
@@ -305,7 +290,7 @@ int sched_extend_async(struct redis_async *redis, const struct netra_config *con
 {
     char sched[KEYS_MAX_LEN], lease[KEYS_MAX_LEN];
     struct redis_args args;
-    struct extend_call *call = NULL;
+    const struct extend_call call = {fn, data};
     int rc = -1;
     redis_args_init(&args);
     if (account == NULL || token == NULL || token[0] == '\0') {
@@ -321,23 +306,10 @@ int sched_extend_async(struct redis_async *redis, const struct netra_config *con
     redis_args_add_str(&args, account);
     redis_args_add_str(&args, token);
     redis_args_add_long(&args, config->schedule.lease_ms);
-    if (redis_args_ok(&args, err, err_len) != 0)
-        goto cleanup;
-    if ((call = malloc(sizeof(*call))) == NULL) {
-        error_set(err, err_len, "out of memory");
-        goto cleanup;
-    }
-    call->fn = fn;
-    call->data = data;
-    if (scripts_run_async(redis, &script_sched_extend, &args, on_extend_reply, call) != 0) {
-        error_set(err, err_len, "extend: Redis connection closed or out of memory");
-        goto cleanup;
-    }
-    call = NULL;
-    rc = 0;
+    rc = redis_call_send(redis, &script_sched_extend, &args, on_extend_reply, &call, sizeof(call),
+                         err, err_len, "extend");
 
 cleanup:
-    free(call);
     redis_args_free(&args);
     return rc;
 }
@@ -383,12 +355,8 @@ int sched_list(struct redis_sync *redis, const struct netra_config *config, int 
     if (shard_keys(config, shard, sched, lease, err, err_len) != 0 ||
         redis_sync_commandv(redis, &reply, err, err_len, "ZRANGE", sched, "0", "-1",
                             "WITHSCORES", (char *)NULL) != 0 ||
-        redis_reply_expect(reply, REDIS_REPLY_ARRAY, 0, "ZRANGE", err, err_len) != 0)
+        redis_reply_expect_pairs(reply, "ZRANGE", err, err_len) != 0)
         goto cleanup;
-    if (reply->elements % 2 != 0) {
-        error_set(err, err_len, "ZRANGE: unexpected reply");
-        goto cleanup;
-    }
     if (reply->elements > 0) {
         entries = calloc(reply->elements / 2, sizeof(*entries));
         if (entries == NULL) {
@@ -399,12 +367,10 @@ int sched_list(struct redis_sync *redis, const struct netra_config *config, int 
     for (size_t i = 0; i + 1 < reply->elements; i += 2) {
         const redisReply *score = reply->element[i + 1];
         char text[64];
-        if (!redis_reply_is_string(score) || score->len >= sizeof(text)) {
+        if (redis_reply_copy(score, text, sizeof(text)) != 0) {
             error_set(err, err_len, "ZRANGE: unexpected score");
             goto cleanup;
         }
-        memcpy(text, score->str, score->len);
-        text[score->len] = '\0';
         entries[n].due_ms = (long long)strtod(text, NULL);
         entries[n].account = redis_reply_strdup(reply->element[i]);
         if (entries[n++].account == NULL) {

@@ -246,7 +246,7 @@ int scripts_load(struct redis_sync *redis, char *err, size_t err_len)
         if (rc == 0)
             rc = redis_reply_expect(reply, REDIS_REPLY_STRING, 0, all_scripts[i]->name, err,
                                     err_len);
-        if (rc == 0 && (reply->len != 40 || memcmp(reply->str, sha, 40) != 0))
+        if (rc == 0 && !redis_reply_equals(reply, sha))
             rc = error_set(err, err_len, "SCRIPT LOAD %s: unexpected SHA-1", all_scripts[i]->name);
         freeReplyObject(reply);
         if (rc != 0)

@@ -184,6 +184,37 @@ static void heartbeats_are_listed_with_counters_and_ttl(void **state)
     heartbeat_list_free(procs, count);
 }
 
+/* A hash edited by hand (or by an older netra) still reads: a value that is not what its field
+ * holds reads as 0 or "", and a NUL byte inside a number does not end it early. */
+static void hand_edited_hash_reads_with_defaults(void **state)
+{
+    struct fixture *f = *state;
+    char acct[KEYS_MAX_LEN], err[NETRA_ERR_LEN];
+    assert_int_equal(keys_acct(acct, sizeof(acct), f->config->redis.key_prefix,
+                               keys_shard("pns-9", f->config->redis.shards), "pns-9", err,
+                               sizeof(err)), 0);
+    redisReply *reply = redisCommand(f->inspect,
+                                     "HSET %s id pns-9 interval abc last_fetch %b last_ok -5 "
+                                     "error_count 99999999999999999999 handle %b unknown 1",
+                                     acct, "12\0", (size_t)3, "@a\0b", (size_t)4);
+    assert_non_null(reply);
+    assert_int_equal(reply->type, REDIS_REPLY_INTEGER);
+    freeReplyObject(reply);
+
+    struct account *account;
+    assert_int_equal(accounts_get(f->redis, f->config, "pns-9", &account, err, sizeof(err)), 0);
+    assert_non_null(account);
+    assert_string_equal(account->id, "pns-9");
+    assert_int_equal(account->interval_s, 0);
+    assert_int_equal(account->last_fetch_ms, 0);
+    assert_int_equal(account->last_ok_ms, -5);
+    assert_int_equal(account->error_count, 0);
+    assert_memory_equal(account->handle, "@a\0b", 5);
+    assert_string_equal(account->status, "");
+    assert_string_equal(account->platform, "");
+    account_free(account);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -191,6 +222,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(remove_unschedules_and_list_is_sorted, setup, teardown),
         cmocka_unit_test_setup_teardown(heartbeats_are_listed_with_counters_and_ttl, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(hand_edited_hash_reads_with_defaults, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 #include <uv.h>
 
+#include "queue/accounts.h"
 #include "queue/posts_stream.h"
 #include "queue/redis_async.h"
 #include "queue/redis_sync.h"
@@ -92,6 +93,16 @@ static void on_published(enum posts_publish_result result, const char *error, vo
 {
     struct async_state *s = data;
     if (error == NULL && result == POSTS_PUBLISH_NEW)
+        s->replies++;
+    else
+        s->failures++;
+}
+
+static void on_account(struct account *account, const char *error, void *data)
+{
+    struct async_state *s = data;
+    account_free(account);
+    if (error == NULL)
         s->replies++;
     else
         s->failures++;
@@ -212,8 +223,20 @@ static void async_commands_to_a_dead_server_fail_and_close_is_clean(void **state
     ping(redis, &s);
     redis_async_close(redis); /* the queued failure is delivered by close */
     assert_int_equal(s.failures, 2);
+
+    /* Once closed, a call is refused at once, saying what it was; its callback never runs. */
+    struct post_message *message = queue_test_post("mastodon:1", "acct-1", "x");
+    assert_int_equal(posts_stream_publish_async(redis, config, message, on_published, &s, err,
+                                                sizeof(err)), -1);
+    assert_string_equal(err, "publish: Redis connection closed or out of memory");
+    post_message_free(message);
+    assert_int_equal(accounts_get_async(redis, config, "acct-1", on_account, &s, err,
+                                        sizeof(err)), -1);
+    assert_non_null(strstr(err, "acct:acct-1: Redis connection closed"));
+
     uv_close((uv_handle_t *)&s.timer, NULL);
     uv_run(&s.loop, UV_RUN_DEFAULT);
+    assert_int_equal(s.failures, 2);
     assert_int_equal(uv_loop_close(&s.loop), 0);
     assert_int_equal(redis_async_open(&s.loop, config, "redis://h:1/x", NULL, NULL, &redis, err,
                                       sizeof(err)), -1);
