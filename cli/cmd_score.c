@@ -58,10 +58,14 @@ int cmd_score(int argc, char **argv)
     struct score_thresholds thresholds;
     struct score_scratch scratch;
     struct batch_line line = {0};
+    struct explain_writer writer;
+    static char out_buffer[1 << 16];
     size_t number = 0, failed = 0;
     int rc = 1;
     FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     score_scratch_init(&scratch);
+    explain_writer_init(&writer);
+    setvbuf(stdout, out_buffer, _IOFBF, sizeof(out_buffer));
     if (in == NULL) {
         fprintf(stderr, "netra score: %s: cannot open\n", path);
         goto done;
@@ -73,8 +77,8 @@ int cmd_score(int argc, char **argv)
     while (batch_read_line(in, &line)) {
         struct post_message *post = NULL;
         struct score_result result;
-        const char *problem = NULL;
-        char *json = NULL;
+        const char *problem = NULL, *json = NULL;
+        size_t json_len = 0;
         number++;
         if (line.len == 0 && !line.too_long)
             continue;
@@ -82,15 +86,15 @@ int cmd_score(int argc, char **argv)
             score_post(scorer, &scratch, post, post->region ? post->region : region, &thresholds,
                        &result, err, sizeof(err)) != 0)
             problem = err;
-        else if ((json = explain_to_json(post->id, &result)) == NULL)
+        else if ((json = explain_write(&writer, post->id, &result, &json_len)) == NULL)
             problem = "out of memory";
         if (problem != NULL) {
             fprintf(stderr, "netra score: %s: line %zu: %s\n", path, number, problem);
             failed++;
         } else {
-            puts(json);
+            fwrite(json, 1, json_len, stdout);
+            putchar('\n');
         }
-        cJSON_free(json);
         post_message_free(post);
     }
     if (ferror(in))
@@ -103,6 +107,7 @@ done:
     if (in != NULL && in != stdin)
         fclose(in);
     batch_line_free(&line);
+    explain_writer_free(&writer);
     score_scratch_free(&scratch);
     scorer_free(scorer);
     return fflush(stdout) == 0 ? rc : 1;

@@ -28,31 +28,55 @@ void batch_line_free(struct batch_line *line)
     memset(line, 0, sizeof(*line));
 }
 
+/* Appends bytes up to the line limit; the rest only marks the line too long. */
+static void append(struct batch_line *line, const char *bytes, size_t count)
+{
+    size_t room = (size_t)POST_MESSAGE_MAX_JSON_BYTES - line->len;
+    if (line->too_long)
+        return;
+    if (count > room) {
+        count = room;
+        line->too_long = 1;
+    }
+    if (line->len + count + 1 > line->cap) {
+        size_t cap = line->cap ? line->cap : 4096;
+        while (cap < line->len + count + 1)
+            cap *= 2;
+        char *text = realloc(line->text, cap);
+        if (text == NULL) {
+            line->too_long = 1;
+            return;
+        }
+        line->text = text;
+        line->cap = cap;
+    }
+    memcpy(line->text + line->len, bytes, count);
+    line->len += count;
+}
+
 int batch_read_line(FILE *in, struct batch_line *line)
 {
-    int c = EOF;
+    int newline = 0;
     line->len = 0;
     line->too_long = 0;
-    while ((c = getc(in)) != EOF && c != '\n') {
-        if (line->len >= (size_t)POST_MESSAGE_MAX_JSON_BYTES) {
-            line->too_long = 1;
-            continue;
+    while (!newline) {
+        if (line->ahead_at == line->ahead_len) {
+            line->ahead_at = 0;
+            line->ahead_len = fread(line->ahead, 1, sizeof(line->ahead), in);
+            if (line->ahead_len == 0)
+                break;
         }
-        if (line->len + 1 >= line->cap) {
-            size_t cap = line->cap ? line->cap * 2 : 4096;
-            char *text = realloc(line->text, cap);
-            if (text == NULL) {
-                line->too_long = 1;
-                continue;
-            }
-            line->text = text;
-            line->cap = cap;
-        }
-        line->text[line->len++] = (char)c;
+        const char *start = line->ahead + line->ahead_at;
+        size_t available = line->ahead_len - line->ahead_at;
+        const char *end = memchr(start, '\n', available);
+        size_t count = end != NULL ? (size_t)(end - start) : available;
+        append(line, start, count);
+        line->ahead_at += count + (end != NULL);
+        newline = end != NULL;
     }
     if (line->text != NULL)
         line->text[line->len] = '\0';
-    return c != EOF || line->len > 0 || line->too_long;
+    return newline || line->len > 0 || line->too_long;
 }
 
 int batch_parse_post(const struct batch_line *line, struct post_message **post, cJSON **label,

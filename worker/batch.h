@@ -20,16 +20,23 @@ struct batch_options {
 int batch_open(const struct batch_options *options, struct scorer **scorer,
                struct score_thresholds *thresholds, char *err, size_t err_len);
 
+#define BATCH_READ_AHEAD 16384
+
+/* One per input stream: it holds the bytes read ahead of the current line. Zero-initialise. */
 struct batch_line {
     char *text;
     size_t len;
     size_t cap;
     int too_long;
+    char ahead[BATCH_READ_AHEAD];
+    size_t ahead_at;
+    size_t ahead_len;
 };
 
 void batch_line_free(struct batch_line *line);
 
-/* Reads one line (without its newline). 1 when a line was read, 0 at the end of input. */
+/* Reads one line (without its newline). 1 when a line was read, 0 at the end of input. Reads
+ * ahead: every read of `in` must go through the same line. */
 int batch_read_line(FILE *in, struct batch_line *line);
 
 /* Parses a line into a post message. When label is not NULL, the line's "label" member is

@@ -219,18 +219,24 @@ void match_buffer_free(struct match_buffer *buffer)
 static uint32_t token_id(const struct matcher *matcher, const struct norm_scratch *scratch,
                          const struct norm_token *token)
 {
-    static const char *const clitics[] = {"nya", "lah", "kah", "pun", "ku", "mu"};
+    static const struct {
+        const char *text;
+        size_t len;
+    } clitics[] = {{"nya", 3}, {"lah", 3}, {"kah", 3}, {"pun", 3}, {"ku", 2}, {"mu", 2}};
     const char *key = matcher_token_key(scratch, token);
     size_t len = token->kind == NORM_NUMBER ? strlen(key) : token->len;
     uint32_t id;
-    if (strmap_get(&matcher->vocab, key, len, &id))
+    if (token->kind == NORM_NUMBER ? strmap_get(&matcher->vocab, key, len, &id)
+                                   : strmap_get_hashed(&matcher->vocab, key, len, token->hash, &id))
         return id;
     if (token->kind != NORM_WORD)
         return 0;
     for (size_t i = 0; i < sizeof(clitics) / sizeof(clitics[0]); i++) {
-        size_t n = strlen(clitics[i]);
-        if (len >= n + 3 && memcmp(key + len - n, clitics[i], n) == 0 &&
-            strmap_get(&matcher->vocab, key, len - n, &id))
+        size_t n = clitics[i].len;
+        const char *tail = key + len - n;
+        /* The last letter first: it rules out most clitics without a compare. */
+        if (len >= n + 3 && tail[n - 1] == clitics[i].text[n - 1] &&
+            memcmp(tail, clitics[i].text, n) == 0 && strmap_get(&matcher->vocab, key, len - n, &id))
             return id;
     }
     return 0;

@@ -89,8 +89,9 @@ static int push_bytes(struct norm_scratch *scratch, const char *text, size_t len
     return 0;
 }
 
-static void push_token(struct pass *pass, enum norm_kind kind, uint8_t flags, const char *text,
-                       size_t len, uint32_t start, uint32_t end, uint32_t value)
+static void push_hashed_token(struct pass *pass, enum norm_kind kind, uint8_t flags,
+                              const char *text, size_t len, uint32_t hash, uint32_t start,
+                              uint32_t end, uint32_t value)
 {
     struct norm_scratch *scratch = pass->scratch;
     if (pass->failed || scratch->count >= NORM_MAX_TOKENS)
@@ -114,10 +115,17 @@ static void push_token(struct pass *pass, enum norm_kind kind, uint8_t flags, co
     token->start = start;
     token->end = end;
     token->value = value;
+    token->hash = hash;
     token->kind = (uint8_t)kind;
     token->flags = flags;
     token->field = pass->field;
     scratch->count++;
+}
+
+static void push_token(struct pass *pass, enum norm_kind kind, uint8_t flags, const char *text,
+                       size_t len, uint32_t start, uint32_t end, uint32_t value)
+{
+    push_hashed_token(pass, kind, flags, text, len, strmap_hash(text, len), start, end, value);
 }
 
 /* ---- words ----------------------------------------------------------------------------- */
@@ -125,8 +133,12 @@ static void push_token(struct pass *pass, enum norm_kind kind, uint8_t flags, co
 static size_t encode_cps(const uint32_t *cps, size_t n, char *out)
 {
     size_t len = 0;
-    for (size_t i = 0; i < n; i++)
-        len += utf8_encode(cps[i], (unsigned char *)out + len);
+    for (size_t i = 0; i < n; i++) {
+        if (cps[i] < 0x80)
+            out[len++] = (char)cps[i];
+        else
+            len += utf8_encode(cps[i], (unsigned char *)out + len);
+    }
     out[len] = '\0';
     return len;
 }
@@ -155,6 +167,14 @@ static size_t shorten_runs(const uint32_t *cps, size_t n, size_t keep_at, size_t
     return len;
 }
 
+static int has_run_of_three(const uint32_t *cps, size_t n)
+{
+    for (size_t i = 2; i < n; i++)
+        if (cps[i] == cps[i - 1] && cps[i] == cps[i - 2])
+            return 1;
+    return 0;
+}
+
 /* Letter runs: a word without a run of three letters is kept as written, so "saat" and "taat"
  * keep their double letters; otherwise the first known form of (runs of 3+ -> 1, runs of
  * 3+ -> 2, every run -> 1), else runs of 3+ -> 1, so "pilihhhh" and "mantaaap" read as words. */
@@ -163,7 +183,7 @@ static size_t reduce_runs(const struct normalizer *normalizer, const uint32_t *c
 {
     uint32_t shorter[NORM_MAX_WORD];
     size_t len = encode_cps(cps, n, out);
-    if (shorten_runs(cps, n, 3, 2, shorter) == n || known(normalizer, out, len))
+    if (!has_run_of_three(cps, n) || known(normalizer, out, len))
         return len;
     static const size_t forms[][2] = {{3, 1}, {3, 2}, {2, 1}};
     for (size_t f = 0; f < sizeof(forms) / sizeof(forms[0]); f++) {
@@ -183,8 +203,8 @@ static void emit_letters(struct pass *pass, const uint32_t *cps, size_t n, uint3
     const struct normalizer *normalizer = pass->normalizer;
     char word[NORM_MAX_WORD * 4 + 1];
     size_t len = reduce_runs(normalizer, cps, n, word);
-    uint32_t value;
-    if (strmap_get(&normalizer->slang, word, len, &value)) {
+    uint32_t value, hash = strmap_hash(word, len);
+    if (strmap_get_hashed(&normalizer->slang, word, len, hash, &value)) {
         const char *expansion = normalizer->expansions[value];
         while (*expansion != '\0') {
             size_t part = strcspn(expansion, " ");
@@ -195,13 +215,13 @@ static void emit_letters(struct pass *pass, const uint32_t *cps, size_t n, uint3
         }
         return;
     }
-    if (strmap_get(&normalizer->number_words, word, len, &value)) {
+    if (strmap_get_hashed(&normalizer->number_words, word, len, hash, &value)) {
         char digits[16];
         int n_digits = snprintf(digits, sizeof(digits), "%u", value);
         push_token(pass, NORM_NUMBER, flags, digits, (size_t)n_digits, start, end, value);
         return;
     }
-    push_token(pass, NORM_WORD, flags, word, len, start, end, 0);
+    push_hashed_token(pass, NORM_WORD, flags, word, len, hash, start, end, 0);
 }
 
 static void emit_number(struct pass *pass, const struct norm_char *chars, size_t n, uint8_t flags)
@@ -266,6 +286,7 @@ static void emit_mixed(struct pass *pass, const struct norm_char *chars, size_t 
 
 static void emit_segment(struct pass *pass, const struct norm_char *chars, size_t n, uint8_t flags)
 {
+    uint32_t cps[NORM_MAX_WORD];
     size_t letters = 0, digits = 0, upper = 0;
     for (size_t i = 0; i < n; i++) {
         if (chars[i].cls == FOLD_DIGIT)
@@ -273,6 +294,7 @@ static void emit_segment(struct pass *pass, const struct norm_char *chars, size_
         else
             letters++;
         upper += chars[i].upper;
+        cps[i] = chars[i].cp;
     }
     if (letters >= 2 && upper == letters)
         flags |= NORM_UPPER;
@@ -284,9 +306,6 @@ static void emit_segment(struct pass *pass, const struct norm_char *chars, size_
         emit_mixed(pass, chars, n, flags);
         return;
     }
-    uint32_t cps[NORM_MAX_WORD];
-    for (size_t i = 0; i < n; i++)
-        cps[i] = chars[i].cp;
     emit_letters(pass, cps, n, chars[0].start, chars[n - 1].end, flags);
 }
 
@@ -375,7 +394,8 @@ static int is_marker(const struct normalizer *normalizer, const struct norm_scra
                      const struct norm_token *token)
 {
     return token->kind == NORM_WORD &&
-           strmap_get(&normalizer->markers, norm_token_text(scratch, token), token->len, NULL);
+           strmap_get_hashed(&normalizer->markers, norm_token_text(scratch, token), token->len,
+                             token->hash, NULL);
 }
 
 static void merge_markers(const struct normalizer *normalizer, struct norm_scratch *scratch,
@@ -384,16 +404,20 @@ static void merge_markers(const struct normalizer *normalizer, struct norm_scrat
     struct norm_token *tokens = scratch->tokens;
     size_t kept = first;
     for (size_t at = first; at < scratch->count; at++) {
+        if (!(tokens[at].kind == NORM_NUMBER && tokens[at].value <= 99)) {
+            if (kept != at) /* most posts merge nothing: no copies until the first merge */
+                tokens[kept] = tokens[at];
+            kept++;
+            continue;
+        }
         struct norm_token token = tokens[at];
-        if (token.kind == NORM_NUMBER && token.value <= 99) {
-            size_t start = kept;
-            while (start > first && is_marker(normalizer, scratch, &tokens[start - 1]))
-                start--;
-            if (start < kept) {
-                token.start = tokens[start].start;
-                token.flags |= NORM_BALLOT;
-                kept = start;
-            }
+        size_t start = kept;
+        while (start > first && is_marker(normalizer, scratch, &tokens[start - 1]))
+            start--;
+        if (start < kept) {
+            token.start = tokens[start].start;
+            token.flags |= NORM_BALLOT;
+            kept = start;
         }
         tokens[kept++] = token;
     }
@@ -436,10 +460,15 @@ static int decode(struct norm_scratch *scratch, const char *text, size_t len, si
 /* A link is not words of the post: "http://", "https://" or "www." up to the next space. */
 static size_t skip_link(const struct norm_char *chars, size_t count, size_t at)
 {
-    static const char *const starts[] = {"http://", "https://", "www."};
+    static const struct {
+        const char *text;
+        size_t len;
+    } starts[] = {{"http://", 7}, {"https://", 8}, {"www.", 4}};
+    if (chars[at].cp != 'h' && chars[at].cp != 'w')
+        return at;
     for (size_t s = 0; s < sizeof(starts) / sizeof(starts[0]); s++) {
-        size_t n = strlen(starts[s]), i = 0;
-        while (i < n && at + i < count && chars[at + i].cp == (unsigned char)starts[s][i])
+        size_t n = starts[s].len, i = 0;
+        while (i < n && at + i < count && chars[at + i].cp == (unsigned char)starts[s].text[i])
             i++;
         if (i < n)
             continue;
@@ -460,6 +489,15 @@ static int is_handle_char(const struct norm_char *c)
     return c->cp < 0x80 && (is_word_char(c) || c->cp == '_' || c->cp == '.');
 }
 
+/* 1 when chars[at], right after a word, continues it in a text (not a hashtag): an apostrophe,
+ * @ or $ with a letter or digit after it (see collect_word). */
+static int joins_words(const struct norm_char *chars, size_t count, size_t at)
+{
+    if (at + 1 >= count || !is_word_char(&chars[at + 1]))
+        return 0;
+    return chars[at].cls == FOLD_APOSTROPHE || chars[at].cp == '@' || chars[at].cp == '$';
+}
+
 /* Collects a word run from chars[at]: letters and digits, apostrophes between letters dropped,
  * @ and $ between letters read as a and s. Returns the index after the run. */
 static size_t collect_word(const struct norm_char *chars, size_t count, size_t at, int hashtag,
@@ -469,17 +507,17 @@ static size_t collect_word(const struct norm_char *chars, size_t count, size_t a
     *too_long = 0;
     for (; at < count; at++) {
         struct norm_char c = chars[at];
-        int inside = n > 0 && at + 1 < count && is_word_char(&chars[at + 1]);
-        if (c.cls == FOLD_APOSTROPHE && inside)
-            continue;
-        if (!hashtag && inside && (c.cp == '@' || c.cp == '$')) {
+        if (!is_word_char(&c)) {
+            int inside = n > 0 && at + 1 < count && is_word_char(&chars[at + 1]);
+            if (!inside)
+                break;
+            if (c.cls == FOLD_APOSTROPHE || (hashtag && c.cp == '_'))
+                continue;
+            if (hashtag || (c.cp != '@' && c.cp != '$'))
+                break;
             c.cls = FOLD_LETTER;
             c.cp = c.cp == '@' ? 'a' : 's';
         }
-        if (hashtag && c.cp == '_' && inside)
-            continue;
-        if (!is_word_char(&c))
-            break;
         if (n < NORM_MAX_WORD)
             run[n++] = c;
         else
@@ -552,8 +590,16 @@ int normalize_text(const struct normalizer *normalizer, struct norm_scratch *scr
             push_token(&pass, NORM_MENTION, 0, handle, n, c->start, chars[end - 1].end, 0);
             at = end;
         } else if (is_word_char(c)) {
-            size_t n;
+            size_t n, end = at + 1;
             int too_long;
+            while (end < count && is_word_char(&chars[end]))
+                end++;
+            if (end - at <= NORM_MAX_WORD && !joins_words(chars, count, end)) {
+                /* The common word: its characters as they are, without a copy. */
+                emit_segment(&pass, chars + at, end - at, 0);
+                at = end;
+                continue;
+            }
             at = collect_word(chars, count, at, 0, run, &n, &too_long);
             emit_segment(&pass, run, n, 0);
         } else if (c->cls == FOLD_EMOJI) {

@@ -42,6 +42,7 @@ struct norm_token {
     uint32_t start; /* [start, end) in the original field text */
     uint32_t end;
     uint32_t value; /* numbers: the value, saturated at NORM_NUMBER_MAX */
+    uint32_t hash;  /* strmap_hash of the text, for lookups by it */
     uint8_t kind;
     uint8_t flags;
     uint8_t field;  /* the caller's field id */

@@ -95,7 +95,26 @@ static int read_post(const struct scorer *scorer, struct score_scratch *scratch,
 struct post_view {
     const struct scope *scope;
     struct score_scratch *scratch;
+    struct list_set present; /* the lists of every match of the post */
 };
+
+static int meets(const struct list_set *a, const struct list_set *b)
+{
+    uint64_t common = 0;
+    for (size_t i = 0; i < COMPILE_MAX_LISTS / 64; i++)
+        common |= a->bits[i] & b->bits[i];
+    return common != 0;
+}
+
+/* Most rules find none of their lists among the post's matches: they are passed over without
+ * looking at each match. */
+static int may_fire(const struct post_view *v, const struct compiled_rule *c)
+{
+    const struct list_set *other = c->rule->kind == RULE_NEAR       ? &c->near
+                                   : c->rule->kind == RULE_SUPPRESS ? &c->targets
+                                                                    : &c->lists;
+    return meets(&v->present, &c->lists) && meets(&v->present, other);
+}
 
 static const struct norm_token *first_token(const struct post_view *v, const struct match *m)
 {
@@ -272,7 +291,7 @@ int score_post(const struct scorer *scorer, struct score_scratch *scratch,
                const struct score_thresholds *thresholds, struct score_result *result, char *err,
                size_t err_len)
 {
-    struct post_view view = {scope_for(scorer, region), scratch};
+    struct post_view view = {scope_for(scorer, region), scratch, {{0}}};
     const struct scope *scope = view.scope;
     double strength[COMPILE_MAX_RULES];
     double political_keep = 1.0, partisan_keep = 1.0, damping = 1.0;
@@ -284,13 +303,18 @@ int score_post(const struct scorer *scorer, struct score_scratch *scratch,
     if (matcher_run(&scope->matcher, &scratch->norm, &scratch->matches) != 0)
         return error_set(err, err_len, "score: out of memory");
     memset(scratch->suppressed, 0, scratch->matches.count);
-    for (size_t r = 0; r < scope->rule_count; r++)
-        if (scope->rules[r].rule->kind == RULE_SUPPRESS)
+    for (size_t i = 0; i < scratch->matches.count; i++) {
+        uint32_t list = scope->terms[scratch->matches.items[i].payload].list;
+        view.present.bits[list / 64] |= (uint64_t)1 << (list % 64);
+    }
+    int matched = scratch->matches.count > 0;
+    for (size_t r = 0; matched && r < scope->rule_count; r++)
+        if (scope->rules[r].rule->kind == RULE_SUPPRESS && may_fire(&view, &scope->rules[r]))
             apply_suppress(&view, &scope->rules[r]);
     for (size_t r = 0; r < scope->rule_count; r++) {
         const struct compiled_rule *c = &scope->rules[r];
         strength[r] = 0;
-        if (c->rule->kind == RULE_SUPPRESS)
+        if (!matched || c->rule->kind == RULE_SUPPRESS || !may_fire(&view, c))
             continue;
         if (c->rule->kind == RULE_DAMPEN) {
             if (apply_rule(&view, c, c->rule->factor))

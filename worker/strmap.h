@@ -13,12 +13,13 @@
 struct strmap_entry {
     char *key;      /* NUL-terminated copy, NULL when the slot is empty */
     uint32_t len;
-    uint32_t hash;
     uint32_t value;
 };
 
 struct strmap {
     struct strmap_entry *slots;
+    uint32_t *tags;  /* per slot: its key's hash with the low bit set, 0 when empty; probing
+                        reads these few bytes and touches an entry only on a likely hit */
     size_t capacity; /* a power of two, or 0 before the first put */
     size_t count;
 };
@@ -31,6 +32,12 @@ int strmap_put(struct strmap *map, const char *key, size_t len, uint32_t value);
 
 /* 1 and *value when key is present, else 0. value may be NULL (membership test). */
 int strmap_get(const struct strmap *map, const char *key, size_t len, uint32_t *value);
+
+/* The hash of key in every map: computed once, it probes several maps (or one map later)
+ * through strmap_get_hashed without hashing the key again. */
+uint32_t strmap_hash(const char *key, size_t len);
+int strmap_get_hashed(const struct strmap *map, const char *key, size_t len, uint32_t hash,
+                      uint32_t *value);
 
 /* The stored key of an entry equal to key, or NULL: lets tables hand out stable strings. */
 const char *strmap_key(const struct strmap *map, const char *key, size_t len);
