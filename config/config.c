@@ -126,7 +126,7 @@ static int check_webhook_record(const void *records, size_t index, char *problem
                "bearer token sent with every request"),                                          \
     INT_KEY("platforms." #name ".page_size", platforms.name.page_size, 1, 1000, page_default,     \
             "items asked for per page"),                                                          \
-    INT_KEY("platforms." #name ".max_connections", platforms.name.max_connections, 1, 64,         \
+    INT_KEY("platforms." #name ".max_connections", platforms.name.max_connections, 1, 1024,        \
             connections_default, "requests at once to one host"),                                 \
     INT_KEY("platforms." #name ".min_interval_ms", platforms.name.min_interval_ms, 0, 3600000,    \
             interval_default, "milliseconds between the starts of two requests to one host"),     \
