@@ -16,7 +16,9 @@ const char sim_cli_usage[] =
     "  --listen HOST:PORT     loopback address to listen on (default 127.0.0.1:0, any free port)\n"
     "  --port-file FILE       write \"127.0.0.1:PORT\" here once listening\n"
     "  --seed N               world seed (default 1)\n"
-    "  --accounts N           accounts, spread over the five platforms (default 50)\n"
+    "  --accounts N           accounts, round robin over the platforms (default 50, at most 200000)\n"
+    "  --platforms LIST       the platforms, comma-separated, in round-robin order (default\n"
+    "                         mastodon,bluesky,x,feed,jsonapi)\n"
     "  --start UNIX_S         virtual time at start (default now; fix it for identical runs)\n"
     "  --speed X              virtual seconds per real second (default 1)\n"
     "  --posts-per-day X      average posts per account per day (default 6)\n"
@@ -45,6 +47,7 @@ enum {
     OPT_RATE_LIMIT,
     OPT_RATE_WINDOW,
     OPT_FEED_ITEMS,
+    OPT_PLATFORMS,
 };
 
 static const struct option long_options[] = {
@@ -63,6 +66,7 @@ static const struct option long_options[] = {
     {"rate-limit", required_argument, NULL, OPT_RATE_LIMIT},
     {"rate-window", required_argument, NULL, OPT_RATE_WINDOW},
     {"feed-items", required_argument, NULL, OPT_FEED_ITEMS},
+    {"platforms", required_argument, NULL, OPT_PLATFORMS},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -110,6 +114,35 @@ static int parse_listen(const char *text, struct sim_options *options, char *err
     return 0;
 }
 
+/* "mastodon,x": known names, each at most once. */
+static int parse_platforms(const char *text, struct sim_world_options *world, char *err,
+                           size_t err_len)
+{
+    world->platform_count = 0;
+    const char *p = text;
+    for (;;) {
+        size_t len = strcspn(p, ",");
+        char name[16];
+        enum sim_platform platform;
+        if (len == 0 || len >= sizeof(name))
+            return error_set(err, err_len, "--platforms: \"%s\" is not a list of platforms", text);
+        memcpy(name, p, len);
+        name[len] = '\0';
+        if (sim_platform_from_name(name, &platform) != 0)
+            return error_set(err, err_len,
+                             "--platforms: unknown platform \"%s\" (mastodon, bluesky, x, feed, "
+                             "jsonapi)",
+                             name);
+        for (size_t i = 0; i < world->platform_count; i++)
+            if (world->platforms[i] == platform)
+                return error_set(err, err_len, "--platforms: \"%s\" is listed twice", name);
+        world->platforms[world->platform_count++] = platform;
+        if (p[len] == '\0')
+            return 0;
+        p += len + 1;
+    }
+}
+
 int sim_cli_parse(int argc, char **argv, struct sim_cli *cli, char *err, size_t err_len)
 {
     memset(cli, 0, sizeof(*cli));
@@ -135,7 +168,7 @@ int sim_cli_parse(int argc, char **argv, struct sim_cli *cli, char *err, size_t 
                 o->world.seed = (uint64_t)n;
             break;
         case OPT_ACCOUNTS:
-            if ((rc = parse_integer("accounts", arg, 1, 1000, &n, err, err_len)) == 0)
+            if ((rc = parse_integer("accounts", arg, 1, SIM_MAX_ACCOUNTS, &n, err, err_len)) == 0)
                 o->world.accounts = (size_t)n;
             break;
         case OPT_START:
@@ -179,6 +212,9 @@ int sim_cli_parse(int argc, char **argv, struct sim_cli *cli, char *err, size_t 
         case OPT_FEED_ITEMS:
             if ((rc = parse_integer("feed-items", arg, 1, 1000, &n, err, err_len)) == 0)
                 o->feed_items = (int)n;
+            break;
+        case OPT_PLATFORMS:
+            rc = parse_platforms(arg, &o->world, err, err_len);
             break;
         case 'h':
             cli->help = 1;

@@ -169,22 +169,53 @@ static cJSON *post_json(const struct sim_world *world, const struct sim_post *po
     return item;
 }
 
+/* Every post, or with ?account= one account's: only that account's history is generated. */
 static void handle_posts(struct sim *sim, const struct sim_request *req, struct sim_reply *reply)
 {
     const char *only = request_query(req, "account");
     world_lock(&sim->world);
-    int64_t now = world_advance(&sim->world);
+    struct sim_account *account = only != NULL ? world_account_by_id(&sim->world, only) : NULL;
+    int64_t now = world_now_ms(&sim->world);
+    int failed = only == NULL ? world_advance(&sim->world) < 0
+                              : account != NULL &&
+                                    world_advance_account(&sim->world, account, now) != 0;
     cJSON *doc = cJSON_CreateObject();
     cJSON *posts = cJSON_AddArrayToObject(doc, "posts");
-    int failed = doc == NULL || posts == NULL || now < 0;
-    for (size_t i = 0; !failed && i < sim->world.account_count; i++) {
-        const struct sim_account *account = &sim->world.accounts[i];
-        if (only != NULL && strcmp(only, account->id) != 0)
-            continue;
-        for (size_t j = 0; !failed && j < account->post_count; j++) {
-            cJSON *item = post_json(&sim->world, account->posts[j], now);
+    failed = failed || doc == NULL || posts == NULL;
+    size_t first = account != NULL ? (size_t)(account - sim->world.accounts) : 0;
+    size_t end = only == NULL ? sim->world.account_count : account != NULL ? first + 1 : 0;
+    for (size_t i = first; !failed && i < end; i++) {
+        const struct sim_account *a = &sim->world.accounts[i];
+        for (size_t j = 0; !failed && j < a->post_count; j++) {
+            cJSON *item = post_json(&sim->world, a->posts[j], now);
             failed = item == NULL || !cJSON_AddItemToArray(posts, item);
         }
+    }
+    world_unlock(&sim->world);
+    if (failed) {
+        cJSON_Delete(doc);
+        doc = NULL;
+    }
+    reply_json(reply, 200, doc);
+}
+
+/* How many posts each account shows now: the ground truth of a benchmark that reads first pages,
+ * without the size of every post's JSON. */
+static void handle_counts(struct sim *sim, struct sim_reply *reply)
+{
+    world_lock(&sim->world);
+    int64_t now = world_advance(&sim->world);
+    cJSON *doc = cJSON_CreateObject();
+    cJSON *visible = cJSON_AddObjectToObject(doc, "visible");
+    int failed = now < 0 || doc == NULL || visible == NULL;
+    if (!failed)
+        cJSON_AddNumberToObject(doc, "now_ms", (double)now);
+    for (size_t i = 0; !failed && i < sim->world.account_count; i++) {
+        const struct sim_account *a = &sim->world.accounts[i];
+        size_t count = 0;
+        for (size_t j = 0; j < a->post_count; j++)
+            count += (size_t)sim_post_visible(a->posts[j], now);
+        failed = cJSON_AddNumberToObject(visible, a->id, (double)count) == NULL;
     }
     world_unlock(&sim->world);
     if (failed) {
@@ -353,6 +384,8 @@ void control_handle(struct sim *sim, struct sim_request *req, struct sim_reply *
         handle_posts(sim, req, reply);
     } else if (strcmp(what, "accounts") == 0 && method_is(req, "GET")) {
         handle_accounts(sim, reply);
+    } else if (strcmp(what, "counts") == 0 && method_is(req, "GET")) {
+        handle_counts(sim, reply);
     } else if (strcmp(what, "faults") == 0 && method_is(req, "POST")) {
         handle_add_fault(sim, req, reply);
     } else if (strcmp(what, "faults") == 0 && method_is(req, "DELETE")) {
@@ -369,7 +402,7 @@ void control_handle(struct sim *sim, struct sim_request *req, struct sim_reply *
         handle_clock(sim, reply);
     } else {
         reply_json_error(reply, 404, "no such control endpoint: publish, edit, delete (POST); "
-                                     "posts, accounts, clock (GET); faults (GET, POST, DELETE); "
+                                     "posts, accounts, counts, clock (GET); faults (GET, POST, DELETE); "
                                      "stats (GET, DELETE)");
     }
 }

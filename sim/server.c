@@ -220,13 +220,14 @@ static void handle_platform(struct sim *sim, const struct platform_routes *route
         return;
     }
     world_lock(&sim->world);
-    int64_t now = world_advance(&sim->world);
-    if (now < 0) {
-        routes->error(reply, 500, "out of memory generating posts");
-        goto unlock;
-    }
+    int64_t now = world_now_ms(&sim->world);
     if (routes->resolve(sim, req) != 0) {
         routes->error(reply, 404, "Not Found");
+        goto unlock;
+    }
+    /* Only the account asked about needs its posts up to now. */
+    if (req->account != NULL && world_advance_account(&sim->world, req->account, now) != 0) {
+        routes->error(reply, 500, "out of memory generating posts");
         goto unlock;
     }
     if (req->account != NULL) {

@@ -4,14 +4,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/rng.h"
 #include "sim/timefmt.h"
 
 int stats_init(struct stats *stats, size_t account_count)
 {
     memset(stats, 0, sizeof(*stats));
     stats->accounts = calloc(account_count ? account_count : 1, sizeof(*stats->accounts));
-    if (stats->accounts == NULL)
+    stats->path_slots = calloc(STATS_PATH_SLOTS, sizeof(*stats->path_slots));
+    if (stats->accounts == NULL || stats->path_slots == NULL) {
+        free(stats->accounts);
+        free(stats->path_slots);
         return -1;
+    }
     stats->account_count = account_count;
     pthread_mutex_init(&stats->lock, NULL);
     return 0;
@@ -24,11 +29,13 @@ static void free_paths(struct stats *stats)
     free(stats->paths);
     stats->paths = NULL;
     stats->path_count = 0;
+    memset(stats->path_slots, 0, STATS_PATH_SLOTS * sizeof(*stats->path_slots));
 }
 
 void stats_destroy(struct stats *stats)
 {
     free_paths(stats);
+    free(stats->path_slots);
     free(stats->accounts);
     pthread_mutex_destroy(&stats->lock);
 }
@@ -52,15 +59,16 @@ void stats_reset(struct stats *stats)
 
 void stats_request(struct stats *stats, const char *path)
 {
+    size_t len = strlen(path);
+    size_t slot = (size_t)sim_hash_bytes(path, len, 0) & (STATS_PATH_SLOTS - 1);
     pthread_mutex_lock(&stats->lock);
     stats->requests++;
-    size_t i;
-    for (i = 0; i < stats->path_count; i++)
-        if (strcmp(stats->paths[i].path, path) == 0)
-            break;
-    if (i < stats->path_count) {
-        stats->paths[i].count++;
-    } else if (stats->path_count < STATS_MAX_PATHS && strlen(path) <= 256) {
+    while (stats->path_slots[slot] != 0 &&
+           strcmp(stats->paths[stats->path_slots[slot] - 1].path, path) != 0)
+        slot = (slot + 1) & (STATS_PATH_SLOTS - 1);
+    if (stats->path_slots[slot] != 0) {
+        stats->paths[stats->path_slots[slot] - 1].count++;
+    } else if (stats->path_count < STATS_MAX_PATHS && len <= 256) {
         struct stats_path *grown = realloc(stats->paths, (stats->path_count + 1) * sizeof(*grown));
         char *copy = strdup(path);
         if (grown != NULL)
@@ -69,6 +77,7 @@ void stats_request(struct stats *stats, const char *path)
             stats->paths[stats->path_count].path = copy;
             stats->paths[stats->path_count].count = 1;
             stats->path_count++;
+            stats->path_slots[slot] = (uint32_t)stats->path_count;
         } else {
             free(copy);
             stats->other_paths++;

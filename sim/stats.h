@@ -11,6 +11,9 @@
 #include <stdint.h>
 
 #define STATS_MAX_PATHS 4096
+/* Hash slots for the paths: a power of two, twice STATS_MAX_PATHS, so a lookup is a probe or
+ * two rather than a scan of every path. */
+#define STATS_PATH_SLOTS 8192
 
 struct stats_account {
     uint64_t requests;
@@ -30,6 +33,7 @@ struct stats {
     uint64_t by_status[600];
     struct stats_path *paths;
     size_t path_count;
+    uint32_t *path_slots; /* STATS_PATH_SLOTS entries: index into paths + 1, 0 = empty */
     uint64_t other_paths;
     struct stats_account *accounts; /* indexed like the world's accounts */
     size_t account_count;

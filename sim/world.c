@@ -12,10 +12,13 @@
 #include "sim/timefmt.h"
 
 #define DAY_MS 86400000LL
-/* Accounts share the low bits of post ids, so more than this could collide. */
-#define MAX_ACCOUNTS 1000
-/* The history is generated at the first request; this keeps it to seconds and some 2 GB. */
+/* Post ids carry 10 bits of the account's number (see next_seq). */
+#define ID_ACCOUNT_BITS 10
+/* The history is generated account by account as requests name them; all of it at once (for
+ * /_sim/posts, say) takes seconds and some 2 GB at this cap. */
 #define MAX_HISTORY_POSTS 5000000
+/* Tries at a free username or native id before giving up; a clash is rare, two in a row rarer. */
+#define MAX_NAME_ATTEMPTS 1000
 
 static const char *const platform_names[SIM_PLATFORM_COUNT] = {"mastodon", "bluesky", "x", "feed",
                                                                "jsonapi"};
@@ -67,9 +70,9 @@ int64_t world_now_ms(const struct sim_world *world)
 
 /* Platform usernames from the person's "first.family": Mastodon and X take [a-z0-9_], X at
  * most 15; Bluesky is a domain name under bsky.sim (dots dropped); feeds keep the dot. A clash
- * gets the account number appended. */
-static void make_username(const struct sim_account *account, size_t number, int clash, char *out,
-                          size_t out_len)
+ * gets the account number appended (attempt 1), then the number and the attempt. */
+static void make_username(const struct sim_account *account, size_t number, unsigned attempt,
+                          char *out, size_t out_len)
 {
     const char *base = account->person.username;
     char plain[48];
@@ -81,9 +84,11 @@ static void make_username(const struct sim_account *account, size_t number, int 
             plain[n++] = '_';
     }
     plain[n] = '\0';
-    char suffix[16] = "";
-    if (clash)
+    char suffix[24] = "";
+    if (attempt == 1)
         snprintf(suffix, sizeof(suffix), "%zu", number);
+    else if (attempt > 1)
+        snprintf(suffix, sizeof(suffix), "%zu%u", number, attempt);
     switch (account->platform) {
     case SIM_MASTODON:
         snprintf(out, out_len, "%s%s", plain, suffix);
@@ -105,25 +110,59 @@ static void make_username(const struct sim_account *account, size_t number, int 
     }
 }
 
-static int username_taken(const struct sim_world *world, size_t upto, enum sim_platform platform,
-                          const char *username)
+/* The account's id on its platform, drawn from h; attempt > 0 draws again after a clash. A
+ * Mastodon id is its creation day in milliseconds above its number's 16 low bits; accounts whose
+ * numbers share those bits are 1 ms apart per 65536 (creation days all fall on the same
+ * millisecond of the day), so they never clash. */
+static void make_native_id(const struct sim_account *account, size_t index, uint64_t h,
+                           unsigned attempt, char *out, size_t out_len)
 {
-    for (size_t i = 0; i < upto; i++)
-        if (world->accounts[i].platform == platform &&
-            strcasecmp(world->accounts[i].username, username) == 0)
-            return 1;
-    return 0;
+    if (attempt > 0)
+        h = sim_hash64(h + attempt);
+    switch (account->platform) {
+    case SIM_MASTODON:
+        snprintf(out, out_len, "%" PRIu64,
+                 ids_mastodon(account->created_ms + (int64_t)(index >> 16) + (int64_t)attempt * 8,
+                              (uint32_t)index));
+        break;
+    case SIM_BLUESKY:
+        ids_did(h, out, out_len);
+        break;
+    case SIM_X:
+        snprintf(out, out_len, "%" PRIu64, (uint64_t)(1000000000ull + h % 1800000000000000000ull));
+        break;
+    case SIM_FEED: {
+        char code[23];
+        ids_shortcode(h, 22, code);
+        snprintf(out, out_len, "UC%s", code);
+        break;
+    }
+    case SIM_JSONAPI:
+    case SIM_PLATFORM_COUNT:
+        snprintf(out, out_len, "%s", account->username);
+        break;
+    }
 }
 
-static void account_init(struct sim_world *world, size_t index)
+/* The first time in the account's class at or after ms: see next_seq. */
+static int64_t post_time(const struct sim_world *world, const struct sim_account *account,
+                         int64_t ms)
+{
+    int64_t spread = world->id_spread;
+    int64_t class = (int64_t)((size_t)(account - world->accounts) >> ID_ACCOUNT_BITS);
+    return ms + (((class - ms) % spread) + spread) % spread;
+}
+
+static int account_init(struct sim_world *world, size_t index, char *err, size_t err_len)
 {
     struct sim_account *account = &world->accounts[index];
     size_t number = index + 1;
     snprintf(account->id, sizeof(account->id), "acc-%zu", number);
     /* Round robin keeps every platform present in small worlds and makes acc-N's platform easy
      * to know: acc-1 mastodon, acc-2 bluesky, acc-3 x, acc-4 feed, acc-5 jsonapi, ... */
-    account->platform = (enum sim_platform)(index % SIM_PLATFORM_COUNT);
-    account->feed_format = (enum sim_feed_format)((index / SIM_PLATFORM_COUNT) % 3);
+    size_t platforms = world->options.platform_count;
+    account->platform = world->options.platforms[index % platforms];
+    account->feed_format = (enum sim_feed_format)((index / platforms) % 3);
     sim_rng_init(&account->rng, world->options.seed, number);
     account->region = (size_t)sim_rng_below(&account->rng, people_region_count());
     people_make(&account->rng, account->region, &account->person);
@@ -131,47 +170,45 @@ static void account_init(struct sim_world *world, size_t index)
     account->created_ms = world->options.start_ms -
                           (int64_t)(400 + sim_rng_below(&account->rng, 2000)) * DAY_MS;
 
-    make_username(account, number, 0, account->username, sizeof(account->username));
-    if (username_taken(world, index, account->platform, account->username))
-        make_username(account, number, 1, account->username, sizeof(account->username));
-
+    unsigned attempt = 0;
+    do
+        make_username(account, number, attempt, account->username, sizeof(account->username));
+    while (account_index_find(&world->usernames, (int)account->platform, account->username) !=
+               SIZE_MAX &&
+           ++attempt < MAX_NAME_ATTEMPTS);
     uint64_t h = sim_hash64(world->options.seed ^ sim_hash64(number));
-    switch (account->platform) {
-    case SIM_MASTODON:
-        snprintf(account->native_id, sizeof(account->native_id), "%" PRIu64,
-                 ids_mastodon(account->created_ms, (uint32_t)index));
-        break;
-    case SIM_BLUESKY:
-        ids_did(h, account->native_id, sizeof(account->native_id));
-        break;
-    case SIM_X:
-        snprintf(account->native_id, sizeof(account->native_id), "%" PRIu64,
-                 (uint64_t)(1000000000ull + h % 1800000000000000000ull));
-        break;
-    case SIM_FEED: {
-        char code[23];
-        ids_shortcode(h, 22, code);
-        snprintf(account->native_id, sizeof(account->native_id), "UC%s", code);
-        break;
-    }
-    case SIM_JSONAPI:
-    case SIM_PLATFORM_COUNT:
-        snprintf(account->native_id, sizeof(account->native_id), "%s", account->username);
-        break;
-    }
+    unsigned id_attempt = 0;
+    do
+        make_native_id(account, index, h, id_attempt, account->native_id,
+                       sizeof(account->native_id));
+    while (account_index_find(&world->native_ids, (int)account->platform, account->native_id) !=
+               SIZE_MAX &&
+           ++id_attempt < MAX_NAME_ATTEMPTS);
+    if (attempt == MAX_NAME_ATTEMPTS || id_attempt == MAX_NAME_ATTEMPTS ||
+        account_index_add(&world->usernames, (int)account->platform, account->username, index) != 0 ||
+        account_index_add(&world->native_ids, (int)account->platform, account->native_id, index) != 0)
+        return error_set(err, err_len, "%s: no free username or native id", account->id);
 
     double mean_gap_ms = (double)DAY_MS / world->options.posts_per_day;
     int64_t history_start = world->options.start_ms - (int64_t)(world->options.history_days * DAY_MS);
-    account->next_post_ms = history_start + (int64_t)(sim_rng_unit(&account->rng) * mean_gap_ms);
+    account->next_post_ms = post_time(world, account,
+                                      history_start + (int64_t)(sim_rng_unit(&account->rng) * mean_gap_ms));
+    return 0;
 }
 
 int world_init(struct sim_world *world, const struct sim_world_options *options, char *err,
                size_t err_len)
 {
     memset(world, 0, sizeof(*world));
-    if (options->accounts < 1 || options->accounts > MAX_ACCOUNTS)
+    if (options->accounts < 1 || options->accounts > SIM_MAX_ACCOUNTS)
         return error_set(err, err_len, "accounts: %zu is out of range (1..%d)", options->accounts,
-                         MAX_ACCOUNTS);
+                         SIM_MAX_ACCOUNTS);
+    if (options->platform_count > SIM_PLATFORM_COUNT)
+        return error_set(err, err_len, "platforms: at most %d", SIM_PLATFORM_COUNT);
+    for (size_t i = 0; i < options->platform_count; i++)
+        if ((int)options->platforms[i] < 0 || options->platforms[i] >= SIM_PLATFORM_COUNT)
+            return error_set(err, err_len, "platforms: unknown platform number %d",
+                             (int)options->platforms[i]);
     if (!(options->speed > 0) || options->speed > 1e6)
         return error_set(err, err_len, "speed: must be > 0 and at most 1000000");
     if (!(options->posts_per_day > 0) || options->posts_per_day > 100000)
@@ -184,17 +221,34 @@ int world_init(struct sim_world *world, const struct sim_world_options *options,
                          "accounts x posts per day x history days is %.0f posts: at most %d",
                          history_posts, MAX_HISTORY_POSTS);
     world->options = *options;
+    if (world->options.platform_count == 0) {
+        for (int p = 0; p < SIM_PLATFORM_COUNT; p++)
+            world->options.platforms[p] = (enum sim_platform)p;
+        world->options.platform_count = SIM_PLATFORM_COUNT;
+    }
+    world->id_spread = (int64_t)((options->accounts + (1u << ID_ACCOUNT_BITS) - 1) >> ID_ACCOUNT_BITS);
     world->accounts = calloc(options->accounts, sizeof(*world->accounts));
-    if (world->accounts == NULL)
-        return error_set(err, err_len, "out of memory for %zu accounts", options->accounts);
+    if (world->accounts == NULL || account_index_init(&world->usernames, options->accounts, 1) != 0 ||
+        account_index_init(&world->native_ids, options->accounts, 0) != 0) {
+        error_set(err, err_len, "out of memory for %zu accounts", options->accounts);
+        goto fail;
+    }
     world->account_count = options->accounts;
     for (size_t i = 0; i < world->account_count; i++)
-        account_init(world, i);
+        if (account_init(world, i, err, err_len) != 0)
+            goto fail;
     snprintf(world->base_url, sizeof(world->base_url), "http://127.0.0.1:0");
     world->monotonic_start_ms = time_monotonic_ms();
     world->generated_until_ms = INT64_MIN;
     pthread_mutex_init(&world->lock, NULL);
     return 0;
+
+fail:
+    account_index_free(&world->usernames);
+    account_index_free(&world->native_ids);
+    free(world->accounts);
+    memset(world, 0, sizeof(*world));
+    return -1;
 }
 
 static void post_free(struct sim_post *post)
@@ -216,6 +270,8 @@ void world_free(struct sim_world *world)
         free(account->posts);
     }
     free(world->accounts);
+    account_index_free(&world->usernames);
+    account_index_free(&world->native_ids);
     pthread_mutex_destroy(&world->lock);
     memset(world, 0, sizeof(*world));
 }
@@ -263,10 +319,18 @@ static char *join_text(const char *a, const char *sep, const char *b)
     return out;
 }
 
+/* A post's number: its time in the high bits (ids grow with time), then 10 bits of the account
+ * and a serial. Accounts whose numbers share the 10 bits (worlds of over 1024 accounts) are
+ * told apart by time instead: account n posts only at milliseconds congruent to n >> 10 modulo
+ * the world's id_spread (post_time), and a post made now (publish) takes the last such
+ * millisecond, so no two accounts of a platform ever get the same number. */
 static uint64_t next_seq(const struct sim_world *world, struct sim_account *account, int64_t ms)
 {
     size_t index = (size_t)(account - world->accounts);
     uint32_t serial = account->serial++;
+    int64_t after = post_time(world, account, ms);
+    if (after != ms)
+        ms = after - world->id_spread;
     uint64_t seq;
     if (account->platform == SIM_X)
         seq = ids_x(ms, (uint32_t)((index & 0x3FF) << 12) | (serial & 0xFFF));
@@ -460,38 +524,56 @@ fail:
     return -1;
 }
 
+int world_advance_account(struct sim_world *world, struct sim_account *account, int64_t now_ms)
+{
+    double mean_gap_ms = (double)DAY_MS / world->options.posts_per_day;
+    while (account->next_post_ms <= now_ms) {
+        if (generate_post(world, account, account->next_post_ms) != 0)
+            return -1;
+        double u = sim_rng_unit(&account->rng);
+        int64_t gap = (int64_t)(-log(1.0 - u) * mean_gap_ms);
+        account->next_post_ms = post_time(world, account,
+                                          account->next_post_ms + (gap > 1000 ? gap : 1000));
+    }
+    return 0;
+}
+
 int64_t world_advance(struct sim_world *world)
 {
     int64_t now = world_now_ms(world);
     if (now <= world->generated_until_ms)
         return world->generated_until_ms;
-    double mean_gap_ms = (double)DAY_MS / world->options.posts_per_day;
-    for (size_t i = 0; i < world->account_count; i++) {
-        struct sim_account *account = &world->accounts[i];
-        while (account->next_post_ms <= now) {
-            if (generate_post(world, account, account->next_post_ms) != 0)
-                return -1;
-            double u = sim_rng_unit(&account->rng);
-            int64_t gap = (int64_t)(-log(1.0 - u) * mean_gap_ms);
-            account->next_post_ms += gap > 1000 ? gap : 1000;
-        }
-    }
+    for (size_t i = 0; i < world->account_count; i++)
+        if (world_advance_account(world, &world->accounts[i], now) != 0)
+            return -1;
     world->generated_until_ms = now;
     return now;
 }
 
+/* "acc-N" names account N - 1: no table needed. */
 struct sim_account *world_account_by_id(struct sim_world *world, const char *id)
 {
-    for (size_t i = 0; i < world->account_count; i++)
-        if (strcmp(world->accounts[i].id, id) == 0)
-            return &world->accounts[i];
-    return NULL;
+    if (strncmp(id, "acc-", 4) != 0 || id[4] < '1' || id[4] > '9')
+        return NULL;
+    size_t number = 0;
+    const char *p = id + 4;
+    for (; *p >= '0' && *p <= '9' && number <= world->account_count; p++)
+        number = number * 10 + (size_t)(*p - '0');
+    if (*p != '\0' || number > world->account_count)
+        return NULL;
+    return &world->accounts[number - 1];
 }
 
 struct sim_account *world_account_by_username(struct sim_world *world, enum sim_platform platform,
                                               const char *username)
 {
-    char local[128];
+    if (platform == SIM_FEED) {
+        struct sim_account *account = world_account_by_id(world, username);
+        return account != NULL && account->platform == SIM_FEED ? account : NULL;
+    }
+    char local[ACCOUNT_INDEX_MAX_NAME + 1];
+    if (strlen(username) >= sizeof(local))
+        return NULL;
     snprintf(local, sizeof(local), "%s", username);
     if (platform == SIM_MASTODON) {
         /* Mastodon's lookup takes "user" or "user@domain"; the domain must be ours. */
@@ -502,26 +584,15 @@ struct sim_account *world_account_by_username(struct sim_world *world, enum sim_
             *at = '\0';
         }
     }
-    for (size_t i = 0; i < world->account_count; i++) {
-        struct sim_account *account = &world->accounts[i];
-        if (account->platform != platform)
-            continue;
-        if (platform == SIM_FEED ? strcmp(account->id, local) == 0
-                                 : strcasecmp(account->username, local) == 0)
-            return account;
-    }
-    return NULL;
+    size_t index = account_index_find(&world->usernames, (int)platform, local);
+    return index == SIZE_MAX ? NULL : &world->accounts[index];
 }
 
 struct sim_account *world_account_by_native_id(struct sim_world *world,
                                                enum sim_platform platform, const char *native_id)
 {
-    for (size_t i = 0; i < world->account_count; i++) {
-        struct sim_account *account = &world->accounts[i];
-        if (account->platform == platform && strcmp(account->native_id, native_id) == 0)
-            return account;
-    }
-    return NULL;
+    size_t index = account_index_find(&world->native_ids, (int)platform, native_id);
+    return index == SIZE_MAX ? NULL : &world->accounts[index];
 }
 
 void world_account_handle(const struct sim_world *world, const struct sim_account *account,
@@ -602,8 +673,8 @@ struct sim_post *world_post_by_id(struct sim_world *world, const char *id)
 struct sim_post *world_publish(struct sim_world *world, struct sim_account *account,
                                const char *text, char *err, size_t err_len)
 {
-    int64_t now = world_advance(world);
-    if (now < 0) {
+    int64_t now = world_now_ms(world);
+    if (world_advance_account(world, account, now) != 0) {
         error_set(err, err_len, "out of memory generating posts");
         return NULL;
     }

@@ -7,6 +7,10 @@
  * up to now (world_advance), each account from its own rng stream, so when the world is
  * advanced never changes what it contains.
  *
+ * Accounts are found by id, username or native id in constant time (hash indexes), and a
+ * platform request only generates the posts of the account it names (world_advance_account), so
+ * serving one account costs the same in a world of 50 accounts or of 200,000.
+ *
  * Concurrency: one mutex guards everything. Callers hold world_lock() around any use of the
  * accounts or posts (routes render under it) and call world_advance() first. The world owns every
  * account and post; pointers into it stay valid until world_free() (posts are never freed or
@@ -18,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sim/account_index.h"
 #include "sim/bank.h"
 #include "sim/people.h"
 #include "sim/rng.h"
@@ -80,9 +85,16 @@ struct sim_account {
     size_t post_capacity;
 };
 
+/* Accounts in a world: 1..SIM_MAX_ACCOUNTS. */
+#define SIM_MAX_ACCOUNTS 200000
+
 struct sim_world_options {
     uint64_t seed;
     size_t accounts;
+    /* The platforms accounts go round robin over, in this order; platform_count 0 means all
+     * five in enum order (acc-1 mastodon, acc-2 bluesky, ...). */
+    enum sim_platform platforms[SIM_PLATFORM_COUNT];
+    size_t platform_count;
     int64_t start_ms;
     double speed;
     double posts_per_day;
@@ -93,6 +105,11 @@ struct sim_world {
     struct sim_world_options options;
     struct sim_account *accounts;
     size_t account_count;
+    struct account_index usernames;  /* (platform, username), any case; feeds: none */
+    struct account_index native_ids; /* (platform, native id) */
+    /* Post ids keep 10 bits for the account; accounts that share them post at different
+     * milliseconds modulo id_spread (1 in worlds of up to 1024 accounts). */
+    int64_t id_spread;
     int64_t monotonic_start_ms;
     int64_t generated_until_ms;
     char base_url[96]; /* "http://127.0.0.1:PORT", set once listening */
@@ -114,8 +131,12 @@ void world_unlock(struct sim_world *world);
 
 /* Virtual now, in Unix milliseconds. */
 int64_t world_now_ms(const struct sim_world *world);
-/* Generates every post due by virtual now; returns now. -1 on allocation failure. */
+/* Generates every account's posts due by virtual now; returns now. -1 on allocation failure.
+ * Costs a pass over every account: for control requests, not for platform requests. */
 int64_t world_advance(struct sim_world *world);
+/* Generates the posts of one account due by now_ms (a value of world_now_ms() taken under the
+ * lock, never decreasing). 0, or -1 on allocation failure. */
+int world_advance_account(struct sim_world *world, struct sim_account *account, int64_t now_ms);
 
 struct sim_account *world_account_by_id(struct sim_world *world, const char *id);
 /* By the platform's own name for it: mastodon acct ("user" or "user@sim.mastodon"), bluesky
@@ -141,7 +162,8 @@ int64_t sim_post_updated_ms(const struct sim_post *post, int64_t now_ms);
 struct sim_post **world_visible_posts(const struct sim_account *account, int64_t now_ms,
                                       size_t *count);
 
-/* "<platform>:<native id>" -> the post, or NULL (also for posts not yet published). */
+/* "<platform>:<native id>" -> the post, or NULL (also for posts not yet generated: call
+ * world_advance() first). A scan of every post: for control requests only. */
 struct sim_post *world_post_by_id(struct sim_world *world, const char *id);
 
 /* A new post of `account` dated now, text as given (valid UTF-8, checked by the caller). */
