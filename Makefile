@@ -3,11 +3,13 @@
 #               a normal build and an ASan+UBSan build
 #   make build  install what is missing, then build (normal build only)
 #   make demo   install what is missing, build, then run all of netra on loopback until Ctrl-C
+#   make bench  install what is missing, build, then run the benchmarks and their peers side by
+#               side, writing bench/RESULTS.md (about 15 minutes; keep the machine otherwise idle)
 BUILD      ?= build
 BUILD_SAN  ?= build-asan
 JOBS       ?= $(shell nproc)
 
-.PHONY: deps build programs build-asan test test-normal test-asan fuzz clean demo
+.PHONY: deps build programs build-asan test test-normal test-asan fuzz clean demo bench
 
 deps:
 	@scripts/install-deps
@@ -36,6 +38,9 @@ programs: deps
 
 demo: programs
 	scripts/demo $(BUILD)
+
+bench: build
+	bench/run --build $(BUILD) --out bench/RESULTS.md
 
 # The sanitizer build uses clang so the fuzz targets are real libFuzzer runs there.
 # A separate fuzz-only build for longer sessions: make fuzz, then run build-fuzz/tests/.../fuzz_*.
