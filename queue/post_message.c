@@ -13,6 +13,7 @@
 #include "queue/post_message.h"
 
 #include <limits.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -442,7 +443,48 @@ struct decoder {
     char *err;
     size_t err_len;
     int input_had_mark; /* the input held NUL_MARK bytes of its own, not only marked NULs */
+    int strings_valid;  /* every string cJSON yields is valid UTF-8 (see input_is_plain) */
 };
+
+/* A field's name in errors ("text", "hashtags[3]", "media[2].url"), kept as its parts and
+ * written out only for an error: formatting it for every field cost more than decoding most
+ * fields. The root object has no name (NULL). */
+struct field_name {
+    const struct field_name *parent; /* the list or object it is in; NULL for the root's members */
+    const char *member;              /* NULL for a list item */
+    size_t index;                    /* of a list item */
+};
+
+static void field_name_format(const struct field_name *name, char *out, size_t out_len)
+{
+    char parent[FIELD_NAME_LEN];
+    if (name == NULL) {
+        out[0] = '\0';
+    } else if (name->parent == NULL) {
+        snprintf(out, out_len, "%.32s", name->member);
+    } else {
+        field_name_format(name->parent, parent, sizeof(parent));
+        if (name->member == NULL)
+            snprintf(out, out_len, "%.48s[%zu]", parent, name->index);
+        else
+            snprintf(out, out_len, "%.48s.%.32s", parent, name->member);
+    }
+}
+
+/* "field \"<name>\": <problem>" into the decoder's err; returns -1. */
+__attribute__((format(printf, 3, 4))) static int field_error(const struct decoder *decoder,
+                                                             const struct field_name *name,
+                                                             const char *problem_format, ...)
+{
+    char shown[FIELD_NAME_LEN];
+    char problem[128]; /* longer than any problem the decoder states */
+    va_list args;
+    field_name_format(name, shown, sizeof(shown));
+    va_start(args, problem_format);
+    vsnprintf(problem, sizeof(problem), problem_format, args);
+    va_end(args);
+    return error_set(decoder->err, decoder->err_len, "field \"%s\": %s", shown, problem);
+}
 
 static int timestamp_valid(const char *s)
 {
@@ -494,48 +536,43 @@ static int sha256_hex_valid(const char *s)
     return i == 2 * SHA256_BYTES;
 }
 
-static int decode_string(const struct decoder *decoder, const char *name, const cJSON *item,
-                         char **out)
+static int decode_string(const struct decoder *decoder, const struct field_name *name,
+                         const cJSON *item, char **out)
 {
     size_t offset;
     if (!cJSON_IsString(item))
-        return error_set(decoder->err, decoder->err_len, "field \"%s\": expected a string", name);
+        return field_error(decoder, name, "expected a string");
     const char *value = item->valuestring;
     size_t len = strlen(value);
-    if (!utf8_valid(value, len, &offset)) {
+    if (!decoder->strings_valid && !utf8_valid(value, len, &offset)) {
         if ((unsigned char)value[offset] == NUL_MARK && !decoder->input_had_mark)
-            return error_set(decoder->err, decoder->err_len,
-                             "field \"%s\": NUL character (\\u0000) at byte %zu", name, offset);
-        return error_set(decoder->err, decoder->err_len, "field \"%s\": invalid UTF-8 at byte %zu",
-                         name, offset);
+            return field_error(decoder, name, "NUL character (\\u0000) at byte %zu", offset);
+        return field_error(decoder, name, "invalid UTF-8 at byte %zu", offset);
     }
     *out = malloc(len + 1);
     if (*out == NULL)
-        return error_set(decoder->err, decoder->err_len, "field \"%s\": out of memory", name);
+        return field_error(decoder, name, "out of memory");
     memcpy(*out, value, len + 1);
     return 0;
 }
 
 /* Checks that item is an array of at most POST_MESSAGE_MAX_LIST items and counts them. */
-static int decode_array_length(const struct decoder *decoder, const char *name, const cJSON *item,
-                               const char *expected, size_t *count)
+static int decode_array_length(const struct decoder *decoder, const struct field_name *name,
+                               const cJSON *item, const char *expected, size_t *count)
 {
     if (!cJSON_IsArray(item))
-        return error_set(decoder->err, decoder->err_len, "field \"%s\": expected an array of %s",
-                         name, expected);
+        return field_error(decoder, name, "expected an array of %s", expected);
     *count = 0;
     for (const cJSON *child = item->child; child != NULL; child = child->next) {
         if (++*count > POST_MESSAGE_MAX_LIST)
-            return error_set(decoder->err, decoder->err_len,
-                             "field \"%s\": more than %d items", name, POST_MESSAGE_MAX_LIST);
+            return field_error(decoder, name, "more than %d items", POST_MESSAGE_MAX_LIST);
     }
     return 0;
 }
 
-static int decode_strings(const struct decoder *decoder, const char *name, const cJSON *item,
-                          struct post_strings *list)
+static int decode_strings(const struct decoder *decoder, const struct field_name *name,
+                          const cJSON *item, struct post_strings *list)
 {
-    char item_name[FIELD_NAME_LEN];
     size_t count = 0;
     if (decode_array_length(decoder, name, item, "strings", &count) != 0)
         return -1;
@@ -543,24 +580,23 @@ static int decode_strings(const struct decoder *decoder, const char *name, const
         return 0;
     list->items = calloc(count, sizeof(char *));
     if (list->items == NULL)
-        return error_set(decoder->err, decoder->err_len, "field \"%s\": out of memory", name);
+        return field_error(decoder, name, "out of memory");
     for (const cJSON *child = item->child; child != NULL; child = child->next) {
-        snprintf(item_name, sizeof(item_name), "%.48s[%zu]", name, list->count);
-        if (decode_string(decoder, item_name, child, &list->items[list->count]) != 0)
+        struct field_name item_name = {name, NULL, list->count};
+        if (decode_string(decoder, &item_name, child, &list->items[list->count]) != 0)
             return -1;
         list->count++;
     }
     return 0;
 }
 
-static int decode_object(const struct decoder *decoder, const char *object_name,
+static int decode_object(const struct decoder *decoder, const struct field_name *object_name,
                          const cJSON *object, const struct field *fields, size_t field_count,
                          void *base);
 
-static int decode_media(const struct decoder *decoder, const char *name, const cJSON *item,
-                        const struct field *field, void *base)
+static int decode_media(const struct decoder *decoder, const struct field_name *name,
+                        const cJSON *item, const struct field *field, void *base)
 {
-    char item_name[FIELD_NAME_LEN];
     size_t count = 0;
     struct post_message *message = base;
     if (decode_array_length(decoder, name, item, "objects", &count) != 0)
@@ -569,20 +605,20 @@ static int decode_media(const struct decoder *decoder, const char *name, const c
         return 0;
     message->media = calloc(count, sizeof(struct post_media));
     if (message->media == NULL)
-        return error_set(decoder->err, decoder->err_len, "field \"%s\": out of memory", name);
+        return field_error(decoder, name, "out of memory");
     message->media_count = count;
     size_t i = 0;
     for (const cJSON *child = item->child; child != NULL; child = child->next, i++) {
-        snprintf(item_name, sizeof(item_name), "%.48s[%zu]", name, i);
-        if (decode_object(decoder, item_name, child, field->members, field->member_count,
+        struct field_name item_name = {name, NULL, i};
+        if (decode_object(decoder, &item_name, child, field->members, field->member_count,
                           &message->media[i]) != 0)
             return -1;
     }
     return 0;
 }
 
-static int decode_field(const struct decoder *decoder, const char *name, const cJSON *item,
-                        const struct field *field, void *base)
+static int decode_field(const struct decoder *decoder, const struct field_name *name,
+                        const cJSON *item, const struct field *field, void *base)
 {
     char *at = (char *)base + field->offset;
     switch (field->type) {
@@ -592,20 +628,16 @@ static int decode_field(const struct decoder *decoder, const char *name, const c
         if (decode_string(decoder, name, item, string_at(base, field)) != 0)
             return -1;
         if (!timestamp_valid(*string_at(base, field)))
-            return error_set(decoder->err, decoder->err_len,
-                             "field \"%s\": expected an RFC 3339 UTC time such as "
-                             "2024-01-05T10:00:00Z",
-                             name);
+            return field_error(decoder, name,
+                               "expected an RFC 3339 UTC time such as 2024-01-05T10:00:00Z");
         return 0;
     case FIELD_KIND:
         if (!cJSON_IsString(item) || post_kind_from_name(item->valuestring, (enum post_kind *)at) != 0)
-            return error_set(decoder->err, decoder->err_len,
-                             "field \"%s\": expected one of post, repost, reply, quote", name);
+            return field_error(decoder, name, "expected one of post, repost, reply, quote");
         return 0;
     case FIELD_SHA256:
         if (!cJSON_IsString(item) || !sha256_hex_valid(item->valuestring))
-            return error_set(decoder->err, decoder->err_len,
-                             "field \"%s\": expected 64 lowercase hex digits", name);
+            return field_error(decoder, name, "expected 64 lowercase hex digits");
         memcpy(at, item->valuestring, 2 * SHA256_BYTES + 1);
         return 0;
     case FIELD_STRINGS:
@@ -618,47 +650,45 @@ static int decode_field(const struct decoder *decoder, const char *name, const c
     return -1;
 }
 
-/* "media[2]" and "url" -> "media[2].url"; a member of the message itself is named alone. */
-static void member_name(char *out, size_t out_len, const char *object_name, const char *member)
+/* The field a member name belongs to, or field_count when it is none of them. The first byte
+ * settles most misses without a call. */
+static size_t field_index(const struct field *fields, size_t field_count, const char *member)
 {
-    if (object_name[0] == '\0')
-        snprintf(out, out_len, "%.32s", member);
-    else
-        snprintf(out, out_len, "%.48s.%.32s", object_name, member);
+    size_t i = 0;
+    while (i < field_count &&
+           (member[0] != fields[i].name[0] || strcmp(member, fields[i].name) != 0))
+        i++;
+    return i;
 }
 
 /* Unknown members are skipped: newer crawlers may add fields. A known member twice is refused,
  * since JSON readers disagree on which of the two counts. */
-static int decode_object(const struct decoder *decoder, const char *object_name,
+static int decode_object(const struct decoder *decoder, const struct field_name *object_name,
                          const cJSON *object, const struct field *fields, size_t field_count,
                          void *base)
 {
-    char name[FIELD_NAME_LEN];
     uint32_t seen = 0;
 
     if (!cJSON_IsObject(object))
-        return error_set(decoder->err, decoder->err_len, "field \"%s\": expected an object",
-                         object_name);
+        return field_error(decoder, object_name, "expected an object");
     for (const cJSON *item = object->child; item != NULL; item = item->next) {
-        size_t i = 0;
-        while (i < field_count && strcmp(item->string, fields[i].name) != 0)
-            i++;
+        size_t i = field_index(fields, field_count, item->string);
         if (i == field_count)
             continue;
         const struct field *field = &fields[i];
-        member_name(name, sizeof(name), object_name, field->name);
+        struct field_name name = {object_name, field->name, 0};
         if (seen & (UINT32_C(1) << i))
-            return error_set(decoder->err, decoder->err_len, "field \"%s\": appears twice", name);
+            return field_error(decoder, &name, "appears twice");
         seen |= UINT32_C(1) << i;
         if (cJSON_IsNull(item) && !field->required)
             continue;
-        if (decode_field(decoder, name, item, field, base) != 0)
+        if (decode_field(decoder, &name, item, field, base) != 0)
             return -1;
     }
     for (size_t i = 0; i < field_count; i++) {
         if (fields[i].required && !(seen & (UINT32_C(1) << i))) {
-            member_name(name, sizeof(name), object_name, fields[i].name);
-            return error_set(decoder->err, decoder->err_len, "field \"%s\": missing", name);
+            struct field_name name = {object_name, fields[i].name, 0};
+            return field_error(decoder, &name, "missing");
         }
     }
     return 0;
@@ -693,10 +723,75 @@ static char *copy_marking_nuls(const char *json, size_t len, int *input_had_mark
     return copy;
 }
 
+/* Whether the 8 bytes at p hold one that input_is_plain must look at alone: a NUL, a
+ * backslash, a byte of a multibyte sequence. (x - 0x0101..) & ~x & 0x8080.. is nonzero exactly
+ * when some byte of x is 0. */
+static int bytes_need_a_look(const unsigned char *p)
+{
+    const uint64_t ones = UINT64_C(0x0101010101010101);
+    const uint64_t highs = UINT64_C(0x8080808080808080);
+    uint64_t bytes, backslash;
+    memcpy(&bytes, p, sizeof(bytes));
+    backslash = bytes ^ ('\\' * ones);
+    return ((bytes | ((bytes - ones) & ~bytes) | ((backslash - ones) & ~backslash)) & highs) != 0;
+}
+
+/* 1 when the input is valid UTF-8 and holds nothing copy_marking_nuls would mark (no NUL byte,
+ * no \u0000 escape). Such input is parsed in place, and every string cJSON yields from it is
+ * valid UTF-8 without a check of its own: quotes and escapes are ASCII, so a string's raw bytes
+ * are whole sequences, and cJSON writes a \u escape as valid UTF-8 (a bad one as a NUL, which
+ * ends the C string before anything after it). 0 only sends the input the careful way. */
+static int input_is_plain(const char *json, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)json;
+    size_t i = 0;
+    while (i < len) {
+        size_t stop = len - i >= 8 ? i + 8 : len;
+        if (stop - i == 8 && !bytes_need_a_look(p + i)) {
+            i = stop;
+            continue;
+        }
+        while (i < stop) {
+            uint32_t code_point;
+            if (p[i] == '\0')
+                return 0;
+            if (p[i] == '\\' && len - i >= 6 && memcmp(p + i + 1, "u0000", 5) == 0)
+                return 0;
+            if (p[i] < 0x80) {
+                i++;
+                continue;
+            }
+            size_t used = utf8_decode(p + i, len - i, &code_point);
+            if (code_point == UTF8_REPLACEMENT && used == 1)
+                return 0;
+            i += used;
+        }
+    }
+    return 1;
+}
+
+/* cJSON reads no further than len, so plain input needs no copy. After the value only
+ * whitespace may follow, as cJSON counts it (bytes up to 32; plain input holds no NUL). NULL
+ * when cJSON refuses the input or something follows the value. */
+static cJSON *parse_in_place(const char *json, size_t len)
+{
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
+    if (root == NULL)
+        return NULL;
+    while (end < json + len && (unsigned char)*end <= 32)
+        end++;
+    if (end != json + len) {
+        cJSON_Delete(root);
+        return NULL;
+    }
+    return root;
+}
+
 int post_message_from_json(const char *json, size_t len, struct post_message **out, char *err,
                            size_t err_len)
 {
-    struct decoder decoder = {err, err_len, 0};
+    struct decoder decoder = {err, err_len, 0, 0};
     struct post_message *message = NULL;
     cJSON *root = NULL;
     char *copy = NULL;
@@ -709,24 +804,35 @@ int post_message_from_json(const char *json, size_t len, struct post_message **o
                   POST_MESSAGE_MAX_JSON_BYTES);
         goto done;
     }
-    copy = copy_marking_nuls(json, len, &decoder.input_had_mark);
     message = post_message_new();
-    if (copy == NULL || message == NULL) {
+    if (message == NULL) {
         error_set(err, err_len, "message: out of memory");
         goto done;
     }
-    /* The length includes the terminating NUL: cJSON then refuses anything after the value. */
-    root = cJSON_ParseWithLengthOpts(copy, len + 1, &end, 1);
+    decoder.strings_valid = input_is_plain(json, len);
+    if (decoder.strings_valid)
+        root = parse_in_place(json, len);
+    /* Refused input goes the careful way too, so the error names the byte as it always has. */
     if (root == NULL) {
-        error_set(err, err_len, "message: invalid JSON at byte %zu",
-                  end != NULL ? (size_t)(end - copy) : (size_t)0);
-        goto done;
+        copy = copy_marking_nuls(json, len, &decoder.input_had_mark);
+        if (copy == NULL) {
+            error_set(err, err_len, "message: out of memory");
+            goto done;
+        }
+        /* The length includes the terminating NUL: cJSON then refuses anything after the
+         * value. */
+        root = cJSON_ParseWithLengthOpts(copy, len + 1, &end, 1);
+        if (root == NULL) {
+            error_set(err, err_len, "message: invalid JSON at byte %zu",
+                      end != NULL ? (size_t)(end - copy) : (size_t)0);
+            goto done;
+        }
     }
     if (!cJSON_IsObject(root)) {
         error_set(err, err_len, "message: expected a JSON object");
         goto done;
     }
-    if (decode_object(&decoder, "", root, message_fields, COUNT(message_fields), message) != 0)
+    if (decode_object(&decoder, NULL, root, message_fields, COUNT(message_fields), message) != 0)
         goto done;
     if (message->id[0] == '\0') {
         error_set(err, err_len, "field \"id\": empty");

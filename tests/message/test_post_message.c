@@ -845,6 +845,131 @@ static void too_long_lists_are_refused(void **state)
     }
 }
 
+/* Where a refusal points: the byte where cJSON stopped, counted in the input as given. */
+static void expect_error_exactly_len(const char *json, size_t len, const char *expected)
+{
+    char err[NETRA_ERR_LEN] = "";
+    struct post_message *message = NULL;
+    if (post_message_from_json(json, len, &message, err, sizeof(err)) == 0)
+        fail_msg("accepted %.*s, expected '%s'", (int)len, json, expected);
+    assert_null(message);
+    assert_string_equal(err, expected);
+}
+
+static void expect_error_exactly(const char *json, const char *expected)
+{
+    expect_error_exactly_len(json, strlen(json), expected);
+}
+
+static void refusals_point_at_the_byte(void **state)
+{
+    (void)state;
+    static const char trailing[] = "{\"id\":\"x:1\",\"text\":\"a\"} \t x";
+    expect_error_exactly_len("", 0, "message: invalid JSON at byte 0");
+    expect_error_exactly("{", "message: invalid JSON at byte 1");
+    expect_error_exactly("{\"id\":\"x:1\",\"text\":\"a", "message: invalid JSON at byte 20");
+    expect_error_exactly(trailing, "message: invalid JSON at byte 26");
+    expect_error_exactly("{\"id\":\"x:1\",\"text\":\"a\",}", "message: invalid JSON at byte 24");
+}
+
+/* cJSON counts every byte from 1 to 32 as whitespace, and a UTF-8 byte order mark may open the
+ * input. */
+static void whitespace_and_a_byte_order_mark_around_the_object(void **state)
+{
+    (void)state;
+    static const char spaced[] = " \r\n\t{\"id\":\"x:1\",\"text\":\"a\"}\x01\x1f \n";
+    struct post_message *m = decode(spaced);
+    assert_string_equal(m->text, "a");
+    post_message_free(m);
+
+    m = decode("\xEF\xBB\xBF{\"id\":\"x:1\",\"text\":\"a\"}");
+    assert_string_equal(m->id, "x:1");
+    post_message_free(m);
+    expect_error_exactly("\xEF\xBB\xBF" "5", "message: expected a JSON object");
+}
+
+/* The decoder reads json[0..len) only: the bytes after it neither complete nor spoil it. */
+static void only_len_bytes_are_read(void **state)
+{
+    (void)state;
+    static const char message[] = "{\"id\":\"x:1\",\"text\":\"a\"}";
+    char *buffer = malloc(sizeof(message) + 8);
+    assert_non_null(buffer);
+    memcpy(buffer, message, sizeof(message) - 1);
+    memcpy(buffer + sizeof(message) - 1, "garbage!", 8); /* not NUL-terminated */
+    struct post_message *m = decode_len(buffer, sizeof(message) - 1);
+    assert_string_equal(m->text, "a");
+    post_message_free(m);
+
+    expect_error_exactly_len(message, sizeof(message) - 3, "message: invalid JSON at byte 20");
+    free(buffer);
+}
+
+/* Strings are checked at every position, whatever their neighbours: the bad byte is found and
+ * counted from the start of its string, and good multibyte text is kept as it is. */
+static void utf8_and_nul_checks_hold_at_every_offset(void **state)
+{
+    (void)state;
+    char json[128], text[64], expected[128];
+    for (size_t pad = 0; pad < 20; pad++) {
+        memset(text, 'a', pad);
+        text[pad] = '\0';
+
+        snprintf(json, sizeof(json), "{\"id\":\"x:1\",\"text\":\"%s\xC3\xA9\xF0\x9F\xA4\x9Fz\"}", text);
+        struct post_message *m = decode(json);
+        snprintf(expected, sizeof(expected), "%s\xC3\xA9\xF0\x9F\xA4\x9Fz", text);
+        assert_string_equal(m->text, expected);
+        post_message_free(m);
+
+        snprintf(json, sizeof(json), "{\"id\":\"x:1\",\"text\":\"%s\xC3(\"}", text);
+        snprintf(expected, sizeof(expected), "field \"text\": invalid UTF-8 at byte %zu", pad);
+        expect_error_exactly(json, expected);
+
+        snprintf(json, sizeof(json), "{\"id\":\"x:1\",\"text\":\"%s\\u0000\"}", text);
+        snprintf(expected, sizeof(expected), "field \"text\": NUL character (\\u0000) at byte %zu",
+                 pad);
+        expect_error_exactly(json, expected);
+
+        int len = snprintf(json, sizeof(json), "{\"id\":\"x:1\",\"text\":\"%sZ\"}", text);
+        json[len - 3] = '\0';
+        expect_error_exactly_len(json, (size_t)len, expected);
+    }
+}
+
+static void deep_field_names_are_spelled_in_full(void **state)
+{
+    (void)state;
+    char *json = list_json("media", "{\"url\":\"u\"}", 12);
+    char *last = strstr(json, "]}");
+    assert_non_null(last);
+    memcpy(last - 1, "\"alt\":1}]}", 11); /* media[11] is now {"url":"u""alt":1}: invalid */
+    expect_refused(json, "message: invalid JSON");
+    memcpy(last - 1, ",\"alt\":1}]}", 12);
+    expect_error_exactly(json, "field \"media[11].alt\": expected a string");
+    free(json);
+
+    json = list_json("links", "\"a\"", 12);
+    last = strstr(json, "\"a\"]}");
+    assert_non_null(last);
+    memcpy(last, "\"\xFF\"]}", 6);
+    expect_error_exactly(json, "field \"links[11]\": invalid UTF-8 at byte 0");
+    free(json);
+
+    expect_error_exactly("{\"id\":\"x:1\",\"text\":\"a\",\"repost_of\":{\"url\":\"a\",\"url\":null}}",
+                         "field \"repost_of.url\": appears twice");
+}
+
+/* A short err buffer holds the start of the message, NUL-terminated. */
+static void errors_are_cut_to_the_buffer(void **state)
+{
+    (void)state;
+    char err[12];
+    struct post_message *message = NULL;
+    assert_int_equal(post_message_from_json("{\"id\":\"x:1\"}", 12, &message, err, sizeof(err)), -1);
+    assert_string_equal(err, "field \"text");
+    assert_null(message);
+}
+
 static void free_accepts_null(void **state)
 {
     (void)state;
@@ -879,6 +1004,12 @@ int main(void)
         cmocka_unit_test(malformed_json_is_refused),
         cmocka_unit_test(oversized_json_is_refused),
         cmocka_unit_test(too_long_lists_are_refused),
+        cmocka_unit_test(refusals_point_at_the_byte),
+        cmocka_unit_test(whitespace_and_a_byte_order_mark_around_the_object),
+        cmocka_unit_test(only_len_bytes_are_read),
+        cmocka_unit_test(utf8_and_nul_checks_hold_at_every_offset),
+        cmocka_unit_test(deep_field_names_are_spelled_in_full),
+        cmocka_unit_test(errors_are_cut_to_the_buffer),
         cmocka_unit_test(free_accepts_null),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
