@@ -10,6 +10,8 @@
 #define BASE_URL_MAX 2048
 /* result->posts holds room for this many posts at first, then twice as many each time it fills. */
 #define RESULT_FIRST_CAPACITY 8
+/* Room on the stack for an item's compact JSON: a Mastodon status is 2 to 4 KB. */
+#define RAW_PRINT_ROOM (16 * 1024)
 
 /* ---- bodies and members --------------------------------------------------------------------- */
 
@@ -46,10 +48,10 @@ static void repair_escapes(char *json, size_t len)
 {
     size_t at = 0;
     while (at + 1 < len) {
-        if (json[at] != '\\') {
-            at++;
-            continue;
-        }
+        const char *backslash = memchr(json + at, '\\', len - 1 - at);
+        if (backslash == NULL)
+            break;
+        at = (size_t)(backslash - json);
         long unit = escape_at(json, len, at);
         if (unit < 0) {
             at += 2;
@@ -157,30 +159,62 @@ int adapter_json_string(const cJSON *object, const char *name, int required, con
 int adapter_json_set_raw(struct post_message *message, const cJSON *item, const char *where,
                          char *err, size_t err_len)
 {
-    char *raw = cJSON_PrintUnformatted(item);
-    if (raw == NULL)
-        return error_set(err, err_len, "out of memory");
-    size_t len = strlen(raw);
+    /* Most items fit here, which spares cJSON's growing of a heap buffer for each of them; the
+     * same printer writes the same bytes either way. It fails on an item that does not fit. */
+    char printed[RAW_PRINT_ROOM];
+    char *raw = NULL;
+    const char *bytes = printed;
     int rc = 0;
+    if (!cJSON_PrintPreallocated((cJSON *)item, printed, (int)sizeof(printed), 0)) {
+        raw = cJSON_PrintUnformatted(item);
+        if (raw == NULL)
+            return error_set(err, err_len, "out of memory");
+        bytes = raw;
+    }
+    size_t len = strlen(bytes);
     if (len > ADAPTER_ITEM_MAX_BYTES)
         rc = error_set(err, err_len, "%s: %zu bytes, over the %d an item may have", where, len,
                        ADAPTER_ITEM_MAX_BYTES);
-    else if (post_message_set_raw(message, raw, len) != 0)
+    else if (post_message_set_raw(message, bytes, len) != 0)
         rc = error_set(err, err_len, "out of memory");
     cJSON_free(raw);
     return rc;
 }
 
-/* The precisions keep every path within ADAPTER_WHERE_LEN. */
+/* At most max bytes of s at out; returns the bytes written. */
+static size_t copy_cut(char *out, const char *s, size_t max)
+{
+    size_t n = strnlen(s, max);
+    memcpy(out, s, n);
+    return n;
+}
+
+/* Paths are made for every item of every page, mostly never shown: plain copies, not printf.
+ * The cuts (80 bytes of where, 40 or 20 of member, 20 digits) keep every path within
+ * ADAPTER_WHERE_LEN. */
 void adapter_where(char out[ADAPTER_WHERE_LEN], const char *where, const char *member)
 {
-    snprintf(out, ADAPTER_WHERE_LEN, "%.80s%.40s", where, member);
+    size_t used = copy_cut(out, where, 80);
+    used += copy_cut(out + used, member, 40);
+    out[used] = '\0';
 }
 
 void adapter_where_index(char out[ADAPTER_WHERE_LEN], const char *where, const char *member,
                          size_t index)
 {
-    snprintf(out, ADAPTER_WHERE_LEN, "%.80s%.20s[%zu]", where, member, index);
+    char digits[24];
+    size_t count = 0;
+    do {
+        digits[count++] = (char)('0' + index % 10);
+        index /= 10;
+    } while (index > 0);
+    size_t used = copy_cut(out, where, 80);
+    used += copy_cut(out + used, member, 20);
+    out[used++] = '[';
+    while (count > 0)
+        out[used++] = digits[--count];
+    out[used++] = ']';
+    out[used] = '\0';
 }
 
 /* ---- text for messages ---------------------------------------------------------------------- */

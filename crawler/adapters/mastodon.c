@@ -32,7 +32,6 @@
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
-#include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
 
 #include "config/log.h"
@@ -281,20 +280,14 @@ static int link_is_kept(const xmlNode *anchor, const char *href)
     return kept;
 }
 
-/* The hrefs of the links in a status's HTML that are neither mentions nor hashtags (Mastodon
- * gives both the class "mention", hashtags also rel="tag"). The walk is iterative: nesting depth
- * comes from hostile input and must not grow the C stack. */
-static int content_links(const char *html, struct post_message *message, char *err, size_t err_len)
+/* The hrefs of the links in a status's HTML (doc, NULL for "") that are neither mentions nor
+ * hashtags (Mastodon gives both the class "mention", hashtags also rel="tag"). The walk is
+ * iterative: nesting depth comes from hostile input and must not grow the C stack. */
+static int content_links(const xmlDoc *doc, struct post_message *message, char *err,
+                         size_t err_len)
 {
-    size_t len = strlen(html);
-    if (len == 0)
-        return 0;
-    htmlDocPtr doc = htmlReadMemory(html, (int)len, NULL, "UTF-8",
-                                    HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
-    if (doc == NULL)
-        return 0;
     int rc = 0;
-    xmlNode *node = xmlDocGetRootElement(doc);
+    xmlNode *node = doc != NULL ? xmlDocGetRootElement(doc) : NULL;
     while (node != NULL && rc == 0) {
         if (node->type == XML_ELEMENT_NODE &&
             xmlStrcasecmp(node->name, (const xmlChar *)"a") == 0) {
@@ -312,33 +305,49 @@ static int content_links(const char *html, struct post_message *message, char *e
         if (node != NULL)
             node = node->next;
     }
-    xmlFreeDoc(doc);
     return rc;
 }
 
 /* What a reader sees of a status: the spoiler (content warning), then its content. *text is
- * malloc'd. */
-static int status_text(const cJSON *status, const char *where, char **text, const char **html,
+ * malloc'd. With doc not NULL, *doc = the content's HTML, parsed once for its links too (NULL
+ * for ""; the caller xmlFreeDoc()s it, also on failure). */
+static int status_text(const cJSON *status, const char *where, char **text, xmlDoc **doc,
                        char *err, size_t err_len)
 {
-    const char *spoiler;
+    const char *spoiler, *html;
     char *body = NULL;
+    xmlDoc *content = NULL;
+    char reason[NETRA_ERR_LEN];
+    int rc = -1;
     *text = NULL;
-    if (adapter_json_string(status, "content", 1, where, html, err, err_len) != 0 ||
+    if (adapter_json_string(status, "content", 1, where, &html, err, err_len) != 0 ||
         adapter_json_string(status, "spoiler_text", 0, where, &spoiler, err, err_len) != 0)
-        return -1;
-    if (post_build_html_to_text(*html, strlen(*html), &body, err, err_len) != 0) {
-        char reason[NETRA_ERR_LEN];
-        snprintf(reason, sizeof(reason), "%s", err);
-        return error_set(err, err_len, "%s.content: %s", where, reason);
+        goto cleanup;
+    if (post_build_html_read(html, strlen(html), &content, reason, sizeof(reason)) != 0 ||
+        post_build_html_doc_text(content, &body, reason, sizeof(reason)) != 0) {
+        error_set(err, err_len, "%s.content: %s", where, reason);
+        goto cleanup;
     }
     if (spoiler == NULL || spoiler[0] == '\0') {
         *text = body;
-        return 0;
+        body = NULL;
+    } else {
+        *text = adapter_format("%s\n\n%s", spoiler, body);
+        if (*text == NULL) {
+            error_set(err, err_len, "out of memory");
+            goto cleanup;
+        }
     }
-    *text = adapter_format("%s\n\n%s", spoiler, body);
+    rc = 0;
+
+cleanup:
     free(body);
-    return *text != NULL ? 0 : error_set(err, err_len, "out of memory");
+    if (doc != NULL) {
+        *doc = content;
+        content = NULL;
+    }
+    xmlFreeDoc(content);
+    return rc;
 }
 
 static int add_tags_and_mentions(const cJSON *status, const char *where, const char *host,
@@ -411,12 +420,12 @@ static int add_media(const cJSON *status, const char *where, struct post_message
     return 0;
 }
 
-static int add_links(const cJSON *status, const char *where, const char *html,
+static int add_links(const cJSON *status, const char *where, const xmlDoc *content,
                      struct post_message *message, char *err, size_t err_len)
 {
     cJSON *card;
     const char *card_url = NULL;
-    if (content_links(html, message, err, err_len) != 0 ||
+    if (content_links(content, message, err, err_len) != 0 ||
         adapter_json_object(status, "card", 0, where, &card, err, err_len) != 0)
         return -1;
     if (card != NULL) {
@@ -428,12 +437,14 @@ static int add_links(const cJSON *status, const char *where, const char *html,
     return card_url != NULL ? post_build_add_string(&message->links, card_url, err, err_len) : 0;
 }
 
-/* The author, url and text of a reblogged or quoted status, for repost_of. */
+/* The author, url and text of a reblogged or quoted status, for repost_of. known_text is the
+ * status's text when the caller already has it (a reblog's is the post's own), else NULL. */
 static int set_repost_of(const cJSON *status, const char *where, const char *host,
-                         struct post_message *message, char *err, size_t err_len)
+                         const char *known_text, struct post_message *message, char *err,
+                         size_t err_len)
 {
     cJSON *account;
-    const char *acct = NULL, *url, *uri, *html;
+    const char *acct = NULL, *url, *uri;
     char *text = NULL, *author = NULL;
     char account_where[ADAPTER_WHERE_LEN];
     int rc = -1;
@@ -444,7 +455,7 @@ static int set_repost_of(const cJSON *status, const char *where, const char *hos
          adapter_json_string(account, "acct", 1, account_where, &acct, err, err_len) != 0) ||
         adapter_json_string(status, "url", 0, where, &url, err, err_len) != 0 ||
         adapter_json_string(status, "uri", 0, where, &uri, err, err_len) != 0 ||
-        status_text(status, where, &text, &html, err, err_len) != 0)
+        (known_text == NULL && status_text(status, where, &text, NULL, err, err_len) != 0))
         goto cleanup;
     if (acct != NULL) {
         author = full_acct(acct, host);
@@ -458,7 +469,8 @@ static int set_repost_of(const cJSON *status, const char *where, const char *hos
     if ((url != NULL || uri != NULL) &&
         post_build_set(&message->repost_of.url, url != NULL ? url : uri, err, err_len) != 0)
         goto cleanup;
-    if (post_build_set(&message->repost_of.text, text, err, err_len) != 0)
+    if (post_build_set(&message->repost_of.text, known_text != NULL ? known_text : text, err,
+                       err_len) != 0)
         goto cleanup;
     rc = 0;
 
@@ -483,7 +495,7 @@ static int set_quote(const cJSON *quote, const char *where, const char *host,
         return 0;
     char quoted_where[ADAPTER_WHERE_LEN];
     adapter_where(quoted_where, quote_where, ".quoted_status");
-    return set_repost_of(quoted, quoted_where, host, message, err, err_len);
+    return set_repost_of(quoted, quoted_where, host, NULL, message, err, err_len);
 }
 
 /* One public status -> *out. -1 with err naming the field when the status is malformed. */
@@ -492,8 +504,9 @@ static int status_message(const cJSON *status, const char *where, const char *id
                           char *err, size_t err_len)
 {
     cJSON *account, *reblog, *quote;
-    const char *acct, *url, *uri, *reply_to, *language, *html;
+    const char *acct, *url, *uri, *reply_to, *language;
     char *text = NULL, *author = NULL;
+    xmlDoc *content = NULL;
     char source_where[ADAPTER_WHERE_LEN], account_where[ADAPTER_WHERE_LEN];
     struct post_message *message = post_message_new();
     int rc = -1;
@@ -524,7 +537,7 @@ static int status_message(const cJSON *status, const char *where, const char *id
     adapter_where(source_where, where, reblog != NULL ? ".reblog" : "");
     if (adapter_json_string(source, "language", 0, source_where, &language, err, err_len) != 0 ||
         adapter_json_object(source, "quote", 0, source_where, &quote, err, err_len) != 0 ||
-        status_text(source, source_where, &text, &html, err, err_len) != 0)
+        status_text(source, source_where, &text, &content, err, err_len) != 0)
         goto cleanup;
     author = full_acct(acct, host);
     if (author == NULL) {
@@ -547,12 +560,12 @@ static int status_message(const cJSON *status, const char *where, const char *id
         goto cleanup;
     if (add_tags_and_mentions(source, source_where, host, message, err, err_len) != 0 ||
         add_media(source, source_where, message, err, err_len) != 0 ||
-        add_links(source, source_where, html, message, err, err_len) != 0)
+        add_links(source, source_where, content, message, err, err_len) != 0)
         goto cleanup;
 
     if (reblog != NULL) {
         message->kind = POST_KIND_REPOST;
-        if (set_repost_of(reblog, source_where, host, message, err, err_len) != 0)
+        if (set_repost_of(reblog, source_where, host, text, message, err, err_len) != 0)
             goto cleanup;
     } else if (quote != NULL) {
         if (set_quote(quote, where, host, message, err, err_len) != 0)
@@ -568,6 +581,7 @@ static int status_message(const cJSON *status, const char *where, const char *id
 cleanup:
     free(text);
     free(author);
+    xmlFreeDoc(content);
     post_message_free(message);
     return rc;
 }

@@ -45,11 +45,13 @@ int post_build_set_id(struct post_message *message, const char *platform, const 
     if (!utf8_valid(native_id, length, NULL))
         return error_set(err, err_len, "post id is not valid UTF-8");
 
-    size_t id_len = strlen(platform) + 1 + length + 1;
-    char *id = malloc(id_len);
+    size_t platform_len = strlen(platform);
+    char *id = malloc(platform_len + 1 + length + 1);
     if (id == NULL)
         return error_set(err, err_len, "out of memory");
-    snprintf(id, id_len, "%s:%s", platform, native_id);
+    memcpy(id, platform, platform_len);
+    id[platform_len] = ':';
+    memcpy(id + platform_len + 1, native_id, length + 1);
     if (post_build_set(&message->platform, platform, err, err_len) != 0) {
         free(id);
         return -1;
@@ -256,26 +258,29 @@ static void buffer_tidy(struct text_buffer *b)
     b->data[out] = '\0';
 }
 
-int post_build_html_to_text(const char *html, size_t len, char **out, char *err, size_t err_len)
+int post_build_html_read(const char *html, size_t len, xmlDoc **doc, char *err, size_t err_len)
 {
-    struct text_buffer b = {0};
     size_t bad;
-    *out = NULL;
+    *doc = NULL;
     if (len > INT32_MAX)
         return error_set(err, err_len, "HTML of %zu bytes is too large", len);
     if (!utf8_valid(html, len, &bad))
         return error_set(err, err_len, "HTML is not valid UTF-8 at byte %zu", bad);
-    if (len > 0) {
-        htmlDocPtr doc = htmlReadMemory(html, (int)len, NULL, "UTF-8",
-                                        HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-                                            HTML_PARSE_NONET | HTML_PARSE_NOBLANKS);
-        if (doc == NULL)
-            return error_set(err, err_len, "HTML could not be parsed");
-        xmlNode *root = xmlDocGetRootElement(doc);
-        if (root != NULL)
-            html_walk(root, &b);
-        xmlFreeDoc(doc);
-    }
+    if (len == 0)
+        return 0;
+    *doc = htmlReadMemory(html, (int)len, NULL, "UTF-8",
+                          HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
+                              HTML_PARSE_NOBLANKS);
+    return *doc != NULL ? 0 : error_set(err, err_len, "HTML could not be parsed");
+}
+
+int post_build_html_doc_text(const xmlDoc *doc, char **out, char *err, size_t err_len)
+{
+    struct text_buffer b = {0};
+    *out = NULL;
+    const xmlNode *root = doc != NULL ? xmlDocGetRootElement(doc) : NULL;
+    if (root != NULL)
+        html_walk(root, &b);
     buffer_append(&b, "", 0);
     if (b.failed) {
         free(b.data);
@@ -284,6 +289,17 @@ int post_build_html_to_text(const char *html, size_t len, char **out, char *err,
     buffer_tidy(&b);
     *out = b.data;
     return 0;
+}
+
+int post_build_html_to_text(const char *html, size_t len, char **out, char *err, size_t err_len)
+{
+    xmlDoc *doc;
+    *out = NULL;
+    if (post_build_html_read(html, len, &doc, err, err_len) != 0)
+        return -1;
+    int rc = post_build_html_doc_text(doc, out, err, err_len);
+    xmlFreeDoc(doc);
+    return rc;
 }
 
 /* ---- Times --------------------------------------------------------------------------------- */

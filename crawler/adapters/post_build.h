@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include <libxml/tree.h>
+
 #include "queue/post_message.h"
 
 /* *slot = a copy of text (the old value freed). text must be valid UTF-8 with no NUL. */
@@ -30,6 +32,13 @@ int post_build_add_media(struct post_message *message, const char *type, const c
  * "\n", each <p>/<div>/<li> ends with "\n" and blank lines collapse, surrounding whitespace
  * trimmed. *out is malloc'd (the caller frees it). */
 int post_build_html_to_text(const char *html, size_t len, char **out, char *err, size_t err_len);
+
+/* The same in two steps, for a caller that reads more of the HTML than its text (links) and so
+ * parses it once: *doc = the parsed fragment (NULL for ""; the caller xmlFreeDoc()s it), refused
+ * as post_build_html_to_text refuses; then its plain text, exactly post_build_html_to_text's
+ * (doc may be NULL: ""). */
+int post_build_html_read(const char *html, size_t len, xmlDoc **doc, char *err, size_t err_len);
+int post_build_html_doc_text(const xmlDoc *doc, char **out, char *err, size_t err_len);
 
 /* RFC 3339 / ISO 8601 with any offset ("2024-01-05T17:00:00+07:00", "...Z", fractions) or RFC 822
  * as in RSS ("Fri, 05 Jan 2024 10:00:00 +0700", "GMT", "WIB") -> "2024-01-05T10:00:00Z" and the

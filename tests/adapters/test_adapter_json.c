@@ -157,6 +157,40 @@ static void the_evidence_is_the_item_compact_and_bounded(void **state)
     post_message_free(message);
 }
 
+/* Items of every size print as cJSON prints them compactly: small ones without a heap buffer,
+ * large ones with one, and those in between (a number's room estimated near the end) alike. */
+static void the_evidence_is_cjsons_compact_print_at_any_size(void **state)
+{
+    (void)state;
+    char err[NETRA_ERR_LEN];
+    size_t lengths[] = {0, 1, 1000, 16 * 1024 - 64, 16 * 1024 + 64, 200 * 1024};
+    char *text = malloc(200 * 1024 + 1);
+    assert_non_null(text);
+    for (size_t l = 0; l < sizeof(lengths) / sizeof(lengths[0]); l++) {
+        for (size_t extra = 0; extra < (lengths[l] == 16 * 1024 - 64 ? 128 : 1); extra++) {
+            size_t length = lengths[l] + extra;
+            memset(text, 'x', length);
+            text[length] = '\0';
+            cJSON *item = cJSON_CreateObject();
+            assert_non_null(item);
+            assert_non_null(cJSON_AddStringToObject(item, "text", text));
+            assert_non_null(cJSON_AddNumberToObject(item, "favourites_count", 1234567));
+            assert_non_null(cJSON_AddNumberToObject(item, "ratio", 0.1));
+            struct post_message *message = post_message_new();
+            assert_non_null(message);
+            assert_int_equal(adapter_json_set_raw(message, item, "data[0]", err, sizeof(err)), 0);
+            char *printed = cJSON_PrintUnformatted(item);
+            assert_non_null(printed);
+            assert_int_equal(message->raw_len, strlen(printed));
+            assert_memory_equal(message->raw, printed, message->raw_len);
+            cJSON_free(printed);
+            post_message_free(message);
+            cJSON_Delete(item);
+        }
+    }
+    free(text);
+}
+
 static void paths_are_cut_to_fit(void **state)
 {
     (void)state;
@@ -169,6 +203,13 @@ static void paths_are_cut_to_fit(void **state)
     long_name[sizeof(long_name) - 1] = '\0';
     adapter_where(where, long_name, long_name);
     assert_true(strlen(where) < ADAPTER_WHERE_LEN);
+    assert_int_equal(strlen(where), 80 + 40);
+    adapter_where_index(where, "", "statuses", 0);
+    assert_string_equal(where, "statuses[0]");
+    adapter_where_index(where, long_name, long_name, SIZE_MAX);
+    char expected[ADAPTER_WHERE_LEN];
+    snprintf(expected, sizeof(expected), "%.80s%.20s[%zu]", long_name, long_name, (size_t)SIZE_MAX);
+    assert_string_equal(where, expected);
 }
 
 /* ---- text for messages ---------------------------------------------------------------------- */
@@ -303,6 +344,7 @@ int main(void)
         cmocka_unit_test(a_byte_order_mark_and_surrounding_space_are_passed_over),
         cmocka_unit_test(members_are_read_by_type_and_named_by_path_on_error),
         cmocka_unit_test(the_evidence_is_the_item_compact_and_bounded),
+        cmocka_unit_test(the_evidence_is_cjsons_compact_print_at_any_size),
         cmocka_unit_test(paths_are_cut_to_fit),
         cmocka_unit_test(hostile_text_is_shown_on_one_line_of_ascii),
         cmocka_unit_test(a_percent_encoded_value_cannot_steer_a_url),

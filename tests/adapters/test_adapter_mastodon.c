@@ -621,6 +621,53 @@ static void raw_bytes_are_the_status_itself(void **state)
     adapter_result_free(&result);
 }
 
+/* The evidence hashes of the fixture statuses, as netra has always computed them: a change to how
+ * raw bytes are printed must not change a byte of them. */
+static void raw_bytes_of_the_fixtures_keep_their_evidence_hashes(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *fixture, *id, *sha256;
+        size_t raw_len;
+    } expected[] = {
+        {"statuses_first_page.json", "mastodon:111734300000000006",
+         "539c4933768f5e9e9c4b9fa635d8a5439a49f2fc7f383358269c658eb23b6c4c", 3063},
+        {"statuses_first_page.json", "mastodon:111734300000000005",
+         "e1c7810c50a02ed075be76b736ffad3a300a514eb890b88e7931d3f4afbf0e17", 1388},
+        {"statuses_first_page.json", "mastodon:111734300000000004",
+         "fdeca3d3a4aa28bee2155c38fb868fc2b3b5f9f7bbf4b4df9d8726dbec23e434", 2545},
+        {"statuses_first_page.json", "mastodon:111734300000000002",
+         "52c1a6484b5cc892f36fd0e9cb55ec0aa473fe00279db2995fd17c51a642be3a", 2445},
+        {"statuses_first_page.json", "mastodon:111734300000000001",
+         "81a701371094a12da16471d9df7d2b24b3f7e6ae3d8df53db7e6306060d84239", 1068},
+        {"statuses_last_page.json", "mastodon:111734200000000100",
+         "01cc8b85fcee64edc713acab22d8f406ad2249c21de8988ae01ed8ecfd55de86", 1183},
+        {"statuses_last_page.json", "mastodon:111734200000000050",
+         "d9fe6492652481c26dedc1cd91c44f72c7cda91dac5c22a50a25b856c635e1af", 1192},
+        {"statuses_one_bad.json", "mastodon:111734300000000010",
+         "b5aad75a0758c9ff5348670ac91e1f2dcb28528ffab9d75283d139631893079b", 1115},
+        {"statuses_one_bad.json", "mastodon:111734300000000008",
+         "7b9039dcb3c7b5d385f431ecc663091d695bd93e9b5be36e239b9996d25deb6b", 1114},
+        {"status_version_1.json", "mastodon:111734300000000020",
+         "372c6155a780bf2ab68c973022a5b50034d2b3686e6c04460583a99502aa346a", 1134},
+        {"status_version_2.json", "mastodon:111734300000000020",
+         "30bf4e75477210194aea1b8933df9a54d78d0261b55b2020d74c7f472a90bced", 1154},
+    };
+    for (size_t i = 0; i < sizeof(expected) / sizeof(expected[0]); i++) {
+        struct adapter_test_crawl crawl;
+        struct adapter_result result;
+        char hash[65];
+        crawl_init(&crawl, ACCOUNT_ID, "", NULL, 0);
+        adapter_test_parse_fixture(&crawl, 200, expected[i].fixture, NULL, &result);
+        const struct post_message *post = adapter_test_post(&result, expected[i].id);
+        assert_int_equal(post->raw_len, expected[i].raw_len);
+        post_sha256_hex(post->raw, post->raw_len, hash);
+        assert_string_equal(hash, expected[i].sha256);
+        assert_string_equal(post->sha256, expected[i].sha256);
+        adapter_result_free(&result);
+    }
+}
+
 static void an_escaped_nul_does_not_cut_the_text(void **state)
 {
     (void)state;
@@ -712,6 +759,7 @@ int main(void)
         cmocka_unit_test(one_bad_status_is_skipped_and_counted),
         cmocka_unit_test(an_edit_changes_the_content_hash),
         cmocka_unit_test(raw_bytes_are_the_status_itself),
+        cmocka_unit_test(raw_bytes_of_the_fixtures_keep_their_evidence_hashes),
         cmocka_unit_test(an_escaped_nul_does_not_cut_the_text),
         cmocka_unit_test(oversized_and_deeply_nested_input_is_handled),
         cmocka_unit_test(other_http_errors_are_reported),
