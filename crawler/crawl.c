@@ -391,7 +391,8 @@ static void page_published(struct crawl *crawl)
     next_request(crawl);
 }
 
-static void on_published(enum posts_publish_result result, const char *error, void *data)
+static void on_published(const enum posts_publish_result *results, size_t count,
+                         const char *error, void *data)
 {
     struct crawl *crawl = data;
     struct crawl_counters *counters = crawl->context.counters;
@@ -399,29 +400,33 @@ static void on_published(enum posts_publish_result result, const char *error, vo
         if (!crawl->publish_failed)
             snprintf(crawl->publish_error, sizeof(crawl->publish_error), "%.200s", error);
         crawl->publish_failed = 1;
-    } else if (result == POSTS_PUBLISH_NEW) {
-        counters->posts_new++;
-        crawl->result.posts_new++;
-    } else if (result == POSTS_PUBLISH_CHANGED) {
-        counters->posts_changed++;
-        crawl->result.posts_new++;
-    } else {
-        counters->posts_duplicate++;
+    }
+    for (size_t i = 0; error == NULL && i < count; i++) {
+        if (results[i] == POSTS_PUBLISH_NEW) {
+            counters->posts_new++;
+            crawl->result.posts_new++;
+        } else if (results[i] == POSTS_PUBLISH_CHANGED) {
+            counters->posts_changed++;
+            crawl->result.posts_new++;
+        } else {
+            counters->posts_duplicate++;
+        }
     }
     if (--crawl->publishing == 0)
         page_published(crawl);
 }
 
-/* Fills in what the engine owes every post and sends them all at once. */
+/* Fills in what the engine owes every post and sends them all at once: one call per
+ * POSTS_PUBLISH_PAGE_MAX posts. */
 static void publish(struct crawl *crawl, struct adapter_result *parsed)
 {
     char fetched_at[32], err[NETRA_ERR_LEN];
     rfc3339_now(fetched_at);
     crawl->publish_failed = 0;
-    crawl->publishing = 1; /* held until every post is sent, so no reply ends the page early */
+    crawl->publishing = 1; /* held until every call is sent, so no reply ends the page early */
+    const char *region = crawl->account->region;
     for (size_t i = 0; i < parsed->count; i++) {
         struct post_message *post = parsed->posts[i];
-        const char *region = crawl->account->region;
         if (replace(&post->account, crawl->account_id) != 0 ||
             replace(&post->fetched_at, fetched_at) != 0 ||
             (region[0] != '\0' && replace(&post->region, region) != 0) ||
@@ -430,9 +435,17 @@ static void publish(struct crawl *crawl, struct adapter_result *parsed)
             crawl->publish_failed = 1;
             break;
         }
-        crawl->result.posts_seen++;
-        if (posts_stream_publish_async(crawl->redis, crawl->context.config, post, on_published,
-                                       crawl, err, sizeof(err)) != 0) {
+    }
+    for (size_t first = 0; !crawl->publish_failed && first < parsed->count;
+         first += POSTS_PUBLISH_PAGE_MAX) {
+        size_t count = parsed->count - first;
+        if (count > POSTS_PUBLISH_PAGE_MAX)
+            count = POSTS_PUBLISH_PAGE_MAX;
+        crawl->result.posts_seen += (long long)count;
+        if (posts_stream_publish_page_async(
+                crawl->redis, crawl->context.config,
+                (const struct post_message *const *)(parsed->posts + first), count, on_published,
+                crawl, err, sizeof(err)) != 0) {
             snprintf(crawl->publish_error, sizeof(crawl->publish_error), "%.200s", err);
             crawl->publish_failed = 1;
             break;

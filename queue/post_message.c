@@ -855,6 +855,20 @@ static uInt chunk_length(size_t remaining)
     return remaining < UINT_MAX ? (uInt)remaining : UINT_MAX;
 }
 
+/* zlib's default state (a 32 KiB window, 256 KiB in all) costs more to set up and tear down than
+ * a post's few KiB cost to compress. A window just over the input (zlib looks back at most the
+ * window less MIN_LOOKAHEAD, 262 bytes) finds every match the default one would, and a hash
+ * and symbol buffer scaled with it keep the state near 8 times the window; the zlib header
+ * names the window, so inflate reads any size. From 32 KiB of input on it is zlib's default. */
+static void deflate_sizes(size_t len, int *window_bits, int *mem_level)
+{
+    int bits = 9;
+    while (bits < MAX_WBITS && ((size_t)1 << bits) < len + 262)
+        bits++;
+    *window_bits = bits;
+    *mem_level = bits - 7;
+}
+
 int post_raw_deflate(const void *raw, size_t len, unsigned char **out, size_t *out_len, char *err,
                      size_t err_len)
 {
@@ -865,7 +879,10 @@ int post_raw_deflate(const void *raw, size_t len, unsigned char **out, size_t *o
     *out = NULL;
     *out_len = 0;
     memset(&stream, 0, sizeof(stream));
-    int status = deflateInit(&stream, Z_DEFAULT_COMPRESSION);
+    int window_bits, mem_level;
+    deflate_sizes(len, &window_bits, &mem_level);
+    int status = deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, window_bits, mem_level,
+                              Z_DEFAULT_STRATEGY);
     if (status != Z_OK)
         return error_set(err, err_len, "deflate: %s", zError(status));
     size_t capacity = deflateBound(&stream, len);

@@ -29,26 +29,31 @@ static int stream_keys(const struct netra_config *config, int shard, char posts[
     return keys_posts_dead(dead, KEYS_MAX_LEN, config->redis.key_prefix, shard, err, err_len);
 }
 
-int posts_publish_args(const struct netra_config *config, const struct post_message *message,
-                       struct redis_args *call, char *err, size_t err_len)
+/* One call touches one shard's keys: every post of it must be on the first one's shard. */
+static int publish_check(const struct post_message *message, size_t index, int shards,
+                         int *shard, char *err, size_t err_len)
 {
-    char posts[KEYS_MAX_LEN], dead[KEYS_MAX_LEN], seen[KEYS_MAX_LEN], content[65];
-    char *json = NULL;
+    if (message->id == NULL || message->id[0] == '\0' || message->account == NULL ||
+        message->account[0] == '\0')
+        return error_set(err, err_len, "publish: a post message needs an id and an account");
+    int own = keys_shard(message->account, shards);
+    if (index == 0)
+        *shard = own;
+    else if (own != *shard)
+        return error_set(err, err_len, "publish %s: account %s is not on the shard of the page",
+                         message->id, message->account);
+    return 0;
+}
+
+/* content msg raw sha256 of one post. */
+static int publish_post_args(const struct post_message *message, struct redis_args *call,
+                             char *err, size_t err_len)
+{
+    char content[65];
     unsigned char *deflated = NULL;
     size_t deflated_len = 0;
     int rc = -1;
-
-    if (message->id == NULL || message->id[0] == '\0' || message->account == NULL ||
-        message->account[0] == '\0') {
-        error_set(err, err_len, "publish: a post message needs an id and an account");
-        goto cleanup;
-    }
-    int shard = keys_shard(message->account, config->redis.shards);
-    if (stream_keys(config, shard, posts, dead, err, err_len) != 0 ||
-        keys_seen(seen, sizeof(seen), config->redis.key_prefix, shard, message->id, err,
-                  err_len) != 0)
-        goto cleanup;
-    json = post_message_to_json(message);
+    char *json = post_message_to_json(message);
     if (json == NULL) {
         error_set(err, err_len, "publish %s: out of memory encoding the message", message->id);
         goto cleanup;
@@ -58,17 +63,11 @@ int posts_publish_args(const struct netra_config *config, const struct post_mess
                          err_len) != 0)
         goto cleanup;
     post_message_content_hash(message, content);
-
-    redis_args_add_str(call, "2");
-    redis_args_add_str(call, posts);
-    redis_args_add_str(call, seen);
     redis_args_add_str(call, content);
-    redis_args_add_long(call, (long long)config->retention.unflagged_days * 86400000LL);
-    redis_args_add_long(call, config->stream.max_len);
     redis_args_add_str(call, json);
     redis_args_add(call, deflated, deflated_len);
     redis_args_add_str(call, message->sha256);
-    rc = redis_args_ok(call, err, err_len);
+    rc = 0;
 
 cleanup:
     free(json);
@@ -76,15 +75,52 @@ cleanup:
     return rc;
 }
 
-static int publish_parse(const redisReply *reply, enum posts_publish_result *result, char *err,
-                         size_t err_len)
+int posts_publish_args(const struct netra_config *config,
+                       const struct post_message *const *messages, size_t count,
+                       struct redis_args *call, char *err, size_t err_len)
 {
-    long long code;
-    if (redis_reply_expect(reply, REDIS_REPLY_ARRAY, 2, "publish", err, err_len) != 0)
+    char posts[KEYS_MAX_LEN], dead[KEYS_MAX_LEN], seen[KEYS_MAX_LEN];
+    int shard = 0;
+
+    if (count == 0 || count > POSTS_PUBLISH_PAGE_MAX)
+        return error_set(err, err_len, "publish: %zu posts in one call (1 to %d)", count,
+                         POSTS_PUBLISH_PAGE_MAX);
+    for (size_t i = 0; i < count; i++)
+        if (publish_check(messages[i], i, config->redis.shards, &shard, err, err_len) != 0)
+            return -1;
+    if (stream_keys(config, shard, posts, dead, err, err_len) != 0)
         return -1;
-    if (redis_reply_integer(reply->element[0], &code) != 0 || code < 0 || code > 2)
-        return error_set(err, err_len, "publish: unexpected reply");
-    *result = (enum posts_publish_result)code;
+    redis_args_add_long(call, (long long)count + 1);
+    redis_args_add_str(call, posts);
+    for (size_t i = 0; i < count; i++) {
+        if (keys_seen(seen, sizeof(seen), config->redis.key_prefix, shard, messages[i]->id, err,
+                      err_len) != 0)
+            return -1;
+        redis_args_add_str(call, seen);
+    }
+    redis_args_add_long(call, (long long)config->retention.unflagged_days * 86400000LL);
+    redis_args_add_long(call, config->stream.max_len);
+    for (size_t i = 0; i < count; i++)
+        if (publish_post_args(messages[i], call, err, err_len) != 0)
+            return -1;
+    return redis_args_ok(call, err, err_len);
+}
+
+/* {code, stream id or ''} per post, in the posts' order. */
+static int publish_parse(const redisReply *reply, size_t count,
+                         enum posts_publish_result *results, char *err, size_t err_len)
+{
+    if (redis_reply_expect(reply, REDIS_REPLY_ARRAY, 2 * count, "publish", err, err_len) != 0)
+        return -1;
+    if (reply->elements != 2 * count)
+        return error_set(err, err_len, "publish: %zu results for %zu posts", reply->elements / 2,
+                         count);
+    for (size_t i = 0; i < count; i++) {
+        long long code;
+        if (redis_reply_integer(reply->element[2 * i], &code) != 0 || code < 0 || code > 2)
+            return error_set(err, err_len, "publish: unexpected reply");
+        results[i] = (enum posts_publish_result)code;
+    }
     return 0;
 }
 
@@ -96,9 +132,9 @@ int posts_stream_publish(struct redis_sync *redis, const struct netra_config *co
     redisReply *reply = NULL;
     int rc = -1;
     redis_args_init(&call);
-    if (posts_publish_args(config, message, &call, err, err_len) != 0 ||
+    if (posts_publish_args(config, &message, 1, &call, err, err_len) != 0 ||
         scripts_run_sync(redis, &script_posts_publish, &call, &reply, err, err_len) != 0 ||
-        publish_parse(reply, result, err, err_len) != 0)
+        publish_parse(reply, 1, result, err, err_len) != 0)
         goto cleanup;
     rc = 0;
 
@@ -108,9 +144,12 @@ cleanup:
     return rc;
 }
 
+/* One call's callback: a page's, or a single post's. */
 struct publish_call {
-    posts_publish_fn *fn;
+    posts_publish_page_fn *page;
+    posts_publish_fn *post;
     void *data;
+    size_t count;
 };
 
 static void on_publish_reply(struct redis_async *redis, redisReply *reply, const char *error,
@@ -119,25 +158,45 @@ static void on_publish_reply(struct redis_async *redis, redisReply *reply, const
     (void)redis;
     const struct publish_call *call = data;
     char message[NETRA_ERR_LEN];
-    enum posts_publish_result result = POSTS_PUBLISH_UNCHANGED;
-    if (error == NULL && publish_parse(reply, &result, message, sizeof(message)) != 0)
+    enum posts_publish_result results[POSTS_PUBLISH_PAGE_MAX];
+    if (error == NULL &&
+        publish_parse(reply, call->count, results, message, sizeof(message)) != 0)
         error = message;
-    call->fn(result, error, call->data);
+    if (call->page != NULL)
+        call->page(error == NULL ? results : NULL, call->count, error, call->data);
+    else
+        call->post(error == NULL ? results[0] : POSTS_PUBLISH_UNCHANGED, error, call->data);
+}
+
+static int publish_send(struct redis_async *redis, const struct netra_config *config,
+                        const struct post_message *const *messages,
+                        const struct publish_call *call, char *err, size_t err_len)
+{
+    struct redis_args args;
+    redis_args_init(&args);
+    int rc = posts_publish_args(config, messages, call->count, &args, err, err_len);
+    if (rc == 0)
+        rc = redis_call_send(redis, &script_posts_publish, &args, on_publish_reply, call,
+                             sizeof(*call), err, err_len, "publish");
+    redis_args_free(&args);
+    return rc;
 }
 
 int posts_stream_publish_async(struct redis_async *redis, const struct netra_config *config,
                                const struct post_message *message, posts_publish_fn *fn,
                                void *data, char *err, size_t err_len)
 {
-    struct redis_args args;
-    const struct publish_call call = {fn, data};
-    redis_args_init(&args);
-    int rc = posts_publish_args(config, message, &args, err, err_len);
-    if (rc == 0)
-        rc = redis_call_send(redis, &script_posts_publish, &args, on_publish_reply, &call,
-                             sizeof(call), err, err_len, "publish");
-    redis_args_free(&args);
-    return rc;
+    const struct publish_call call = {NULL, fn, data, 1};
+    return publish_send(redis, config, &message, &call, err, err_len);
+}
+
+int posts_stream_publish_page_async(struct redis_async *redis, const struct netra_config *config,
+                                    const struct post_message *const *messages, size_t count,
+                                    posts_publish_page_fn *fn, void *data, char *err,
+                                    size_t err_len)
+{
+    const struct publish_call call = {fn, NULL, data, count};
+    return publish_send(redis, config, messages, &call, err, err_len);
 }
 
 int posts_stream_create_group(struct redis_sync *redis, const struct netra_config *config,

@@ -5,7 +5,9 @@
  * last queued (TTL retention.unflagged_days); a new post or a changed content hash is appended
  * (fields msg = JSON, raw = deflated raw bytes, sha256, content = content hash; MAXLEN ~
  * stream.max_len) and remembered, an unchanged one is not. The post's account decides the
- * shard, so the connection given must be that shard's (config_shard_url).
+ * shard, so the connection given must be that shard's (config_shard_url). A page of up to
+ * POSTS_PUBLISH_PAGE_MAX posts of one shard goes in one script call, post by post in order, with
+ * the same outcome as one call per post.
  *
  * Consuming: posts_stream_read() hands out up to stream.batch new entries, posts_stream_ack()
  * acknowledges many at once, posts_stream_reclaim() takes over entries idle longer than
@@ -28,6 +30,8 @@
 
 #define POSTS_GROUP "scorers"
 #define POSTS_ENTRY_ID_LEN 48
+/* Posts per publish call: bounds one call's size and Redis' time in its script. */
+#define POSTS_PUBLISH_PAGE_MAX 256
 
 enum posts_publish_result {
     POSTS_PUBLISH_UNCHANGED = 0, /* same content as the version last queued: nothing appended */
@@ -51,8 +55,10 @@ struct posts_batch {
 
 void posts_batch_free(struct posts_batch *batch);
 
-/* The publish call (numkeys key... arg...), built once for both paths. */
-int posts_publish_args(const struct netra_config *config, const struct post_message *message,
+/* The publish call (numkeys key... arg...) of count posts (1 to POSTS_PUBLISH_PAGE_MAX, all of
+ * one shard), built once for both paths. */
+int posts_publish_args(const struct netra_config *config,
+                       const struct post_message *const *messages, size_t count,
                        struct redis_args *call, char *err, size_t err_len);
 int posts_stream_publish(struct redis_sync *redis, const struct netra_config *config,
                          const struct post_message *message, enum posts_publish_result *result,
@@ -63,6 +69,17 @@ typedef void posts_publish_fn(enum posts_publish_result result, const char *erro
 int posts_stream_publish_async(struct redis_async *redis, const struct netra_config *config,
                                const struct post_message *message, posts_publish_fn *fn,
                                void *data, char *err, size_t err_len);
+
+/* results[i] is messages[i]'s (results NULL with error when the call failed: then nothing is
+ * known of any of them); results lives until fn returns. */
+typedef void posts_publish_page_fn(const enum posts_publish_result *results, size_t count,
+                                   const char *error, void *data);
+/* The messages of one page in one call: -1 with err when the call cannot be built or sent (none
+ * was); otherwise fn is called once. */
+int posts_stream_publish_page_async(struct redis_async *redis, const struct netra_config *config,
+                                    const struct post_message *const *messages, size_t count,
+                                    posts_publish_page_fn *fn, void *data, char *err,
+                                    size_t err_len);
 
 /* Creates the group (and the stream) when missing; an existing group is fine. */
 int posts_stream_create_group(struct redis_sync *redis, const struct netra_config *config,

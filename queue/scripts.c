@@ -30,15 +30,29 @@
     "  return 1\n"                                                                               \
     "end\n"
 
+/* One page of posts in one call, in their order: a post whose id came earlier in the same page
+ * is compared with what that one left, exactly as if each had been its own call. */
 const struct redis_script script_posts_publish = {
     "posts_publish",
-    "local prev = redis.call('GET', KEYS[2])\n"
-    "if prev == ARGV[1] then return {0, ''} end\n"
-    "local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', 'msg', ARGV[4],\n"
-    "                      'raw', ARGV[5], 'sha256', ARGV[6], 'content', ARGV[1])\n"
-    "redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])\n"
-    "if prev then return {2, id} end\n"
-    "return {1, id}\n",
+    "local stored = redis.call('MGET', unpack(KEYS, 2))\n"
+    "local written, out = {}, {}\n"
+    "for i = 2, #KEYS do\n"
+    "  local a = 4 * i - 5\n"
+    "  local prev = written[KEYS[i]]\n"
+    "  if prev == nil then prev = stored[i - 1] end\n"
+    "  if prev == ARGV[a] then\n"
+    "    out[#out + 1] = 0\n"
+    "    out[#out + 1] = ''\n"
+    "  else\n"
+    "    out[#out + 1] = prev and 2 or 1\n"
+    "    out[#out + 1] = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*',\n"
+    "                               'msg', ARGV[a + 1], 'raw', ARGV[a + 2],\n"
+    "                               'sha256', ARGV[a + 3], 'content', ARGV[a])\n"
+    "    redis.call('SET', KEYS[i], ARGV[a], 'PX', ARGV[1])\n"
+    "    written[KEYS[i]] = ARGV[a]\n"
+    "  end\n"
+    "end\n"
+    "return out\n",
 };
 
 const struct redis_script script_posts_dead_letter = {

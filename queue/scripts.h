@@ -23,7 +23,8 @@ struct redis_script {
     const char *source;
 };
 
-/* posts, seen:<id> | content_hash retention_ms max_len msg raw sha256 -> {0 unchanged|1 new|2 changed, id} */
+/* posts, seen:<id of post 1>, ..., seen:<id of post n> | retention_ms max_len
+ *   (content_hash msg raw sha256){n} -> {0 unchanged|1 new|2 changed, stream id or ''}{n} */
 extern const struct redis_script script_posts_publish;
 /* posts, posts:dead | group max_len (id reason)... -> count moved */
 extern const struct redis_script script_posts_dead_letter;
