@@ -1,6 +1,5 @@
 #include "worker/normalize.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -130,6 +129,22 @@ static void push_token(struct pass *pass, enum norm_kind kind, uint8_t flags, co
 
 /* ---- words ----------------------------------------------------------------------------- */
 
+/* Numbers are in many posts and snprintf's "%u" costs more than the rest of their token. */
+#define NUMBER_DIGITS 11
+
+static size_t format_number(uint32_t value, char out[NUMBER_DIGITS])
+{
+    char reversed[NUMBER_DIGITS];
+    size_t n = 0;
+    do {
+        reversed[n++] = (char)('0' + value % 10);
+        value /= 10;
+    } while (value != 0);
+    for (size_t i = 0; i < n; i++)
+        out[i] = reversed[n - 1 - i];
+    return n;
+}
+
 static size_t encode_cps(const uint32_t *cps, size_t n, char *out)
 {
     size_t len = 0;
@@ -197,13 +212,12 @@ static size_t reduce_runs(const struct normalizer *normalizer, const uint32_t *c
     return encode_cps(shorter, shorten_runs(cps, n, 3, 1, shorter), out);
 }
 
-static void emit_letters(struct pass *pass, const uint32_t *cps, size_t n, uint32_t start,
-                         uint32_t end, uint8_t flags)
+/* A word in its final spelling (hash = strmap_hash of it): slang expanded, number words read. */
+static void emit_word(struct pass *pass, const char *word, size_t len, uint32_t hash,
+                      uint32_t start, uint32_t end, uint8_t flags)
 {
     const struct normalizer *normalizer = pass->normalizer;
-    char word[NORM_MAX_WORD * 4 + 1];
-    size_t len = reduce_runs(normalizer, cps, n, word);
-    uint32_t value, hash = strmap_hash(word, len);
+    uint32_t value;
     if (strmap_get_hashed(&normalizer->slang, word, len, hash, &value)) {
         const char *expansion = normalizer->expansions[value];
         while (*expansion != '\0') {
@@ -216,12 +230,20 @@ static void emit_letters(struct pass *pass, const uint32_t *cps, size_t n, uint3
         return;
     }
     if (strmap_get_hashed(&normalizer->number_words, word, len, hash, &value)) {
-        char digits[16];
-        int n_digits = snprintf(digits, sizeof(digits), "%u", value);
-        push_token(pass, NORM_NUMBER, flags, digits, (size_t)n_digits, start, end, value);
+        char digits[NUMBER_DIGITS];
+        size_t n_digits = format_number(value, digits);
+        push_token(pass, NORM_NUMBER, flags, digits, n_digits, start, end, value);
         return;
     }
     push_hashed_token(pass, NORM_WORD, flags, word, len, hash, start, end, 0);
+}
+
+static void emit_letters(struct pass *pass, const uint32_t *cps, size_t n, uint32_t start,
+                         uint32_t end, uint8_t flags)
+{
+    char word[NORM_MAX_WORD * 4 + 1];
+    size_t len = reduce_runs(pass->normalizer, cps, n, word);
+    emit_word(pass, word, len, strmap_hash(word, len), start, end, flags);
 }
 
 static void emit_number(struct pass *pass, const struct norm_char *chars, size_t n, uint8_t flags)
@@ -234,10 +256,9 @@ static void emit_number(struct pass *pass, const struct norm_char *chars, size_t
     /* "01", "02": the way ballot numbers of pairs are written. */
     if (n == 2 && chars[0].cp == '0' && value > 0)
         flags |= NORM_BALLOT;
-    char digits[16];
-    int len = snprintf(digits, sizeof(digits), "%u", value);
-    push_token(pass, NORM_NUMBER, flags, digits, (size_t)len, chars[0].start, chars[n - 1].end,
-               value);
+    char digits[NUMBER_DIGITS];
+    size_t len = format_number(value, digits);
+    push_token(pass, NORM_NUMBER, flags, digits, len, chars[0].start, chars[n - 1].end, value);
 }
 
 static uint32_t leet_letter(uint32_t digit)
@@ -284,18 +305,28 @@ static void emit_mixed(struct pass *pass, const struct norm_char *chars, size_t 
     }
 }
 
+/* Most segments are plain words: ASCII letters without a run of three. One pass spells and
+ * hashes them as they are (what reduce_runs would give back unchanged); only the others take
+ * the general path. */
 static void emit_segment(struct pass *pass, const struct norm_char *chars, size_t n, uint8_t flags)
 {
     uint32_t cps[NORM_MAX_WORD];
-    size_t letters = 0, digits = 0, upper = 0;
+    char word[NORM_MAX_WORD];
+    size_t digits = 0, upper = 0, run = 0;
+    uint32_t wide = 0, last = UINT32_MAX, hash = 2166136261u;
+    int run_of_three = 0;
     for (size_t i = 0; i < n; i++) {
-        if (chars[i].cls == FOLD_DIGIT)
-            digits++;
-        else
-            letters++;
+        uint32_t cp = chars[i].cp;
+        digits += chars[i].cls == FOLD_DIGIT;
         upper += chars[i].upper;
-        cps[i] = chars[i].cp;
+        wide |= cp;
+        word[i] = (char)cp;
+        hash = (hash ^ (cp & 0xFF)) * 16777619u;
+        run = cp == last ? run + 1 : 1;
+        last = cp;
+        run_of_three |= run >= 3;
     }
+    size_t letters = n - digits;
     if (letters >= 2 && upper == letters)
         flags |= NORM_UPPER;
     if (letters == 0) {
@@ -306,6 +337,12 @@ static void emit_segment(struct pass *pass, const struct norm_char *chars, size_
         emit_mixed(pass, chars, n, flags);
         return;
     }
+    if (wide < 0x80 && !run_of_three) {
+        emit_word(pass, word, n, hash, chars[0].start, chars[n - 1].end, flags);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        cps[i] = chars[i].cp;
     emit_letters(pass, cps, n, chars[0].start, chars[n - 1].end, flags);
 }
 
@@ -440,16 +477,30 @@ static int decode(struct norm_scratch *scratch, const char *text, size_t len, si
         scratch->chars = chars;
         scratch->chars_cap = cap;
     }
+    struct norm_char *chars = scratch->chars;
     size_t count = 0;
     for (size_t at = 0; at < len;) {
-        uint32_t cp = (unsigned char)text[at];
-        size_t used = cp < 0x80 ? 1 : utf8_decode((const unsigned char *)text + at, len - at, &cp);
+        unsigned char byte = (unsigned char)text[at];
+        if (byte < 0x80) {
+            /* Most of every post, and never ignorable: straight from the table. */
+            const struct fold *f = &fold_ascii[byte];
+            chars[count].cp = f->cp;
+            chars[count].start = (uint32_t)at;
+            chars[count].end = (uint32_t)(at + 1);
+            chars[count].cls = (uint8_t)f->cls;
+            chars[count].upper = (uint8_t)f->upper;
+            count++;
+            at++;
+            continue;
+        }
+        uint32_t cp;
+        size_t used = utf8_decode((const unsigned char *)text + at, len - at, &cp);
         struct fold f = fold_code_point(cp);
         if (f.cls == FOLD_IGNORE && count > 0) {
-            scratch->chars[count - 1].end = (uint32_t)(at + used);
+            chars[count - 1].end = (uint32_t)(at + used);
         } else if (f.cls != FOLD_IGNORE) {
-            scratch->chars[count++] = (struct norm_char){f.cp, (uint32_t)at, (uint32_t)(at + used),
-                                                         (uint8_t)f.cls, (uint8_t)f.upper};
+            chars[count++] = (struct norm_char){f.cp, (uint32_t)at, (uint32_t)(at + used),
+                                                (uint8_t)f.cls, (uint8_t)f.upper};
         }
         at += used;
     }

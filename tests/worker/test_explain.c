@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -145,12 +146,62 @@ static void a_reused_writer_prints_each_result_alone(void **state)
     free(long_id);
 }
 
+/* Names are printed once and reused: a name that needs escapes prints as cJSON escapes it, and
+ * new text at an address seen before prints as the new text, never the old. */
+static void names_print_as_their_current_text(void **state)
+{
+    (void)state;
+    char rule[32], category[32], term[32];
+    struct score_match match = sample_match(1, 4, 0.5);
+    match.rule = rule;
+    match.category = category;
+    match.term = term;
+    struct score_result result = sample_result(0.5, 0.25, &match, 1);
+    result.categories[0] = category;
+    result.category_count = 1;
+    struct explain_writer writer;
+    explain_writer_init(&writer);
+
+    strcpy(rule, "cue-\"quoted\"\\");
+    strcpy(category, "campaign\n\x01");
+    strcpy(term, "\xF0\x9F\x98\x82 coblos");
+    expect_as_cjson(&writer, "mastodon:1", &result);
+    strcpy(rule, "other-rule");
+    strcpy(category, "support");
+    strcpy(term, "pilih");
+    expect_as_cjson(&writer, "mastodon:2", &result);
+    match.term = "";
+    expect_as_cjson(&writer, "mastodon:3", &result);
+
+    explain_writer_free(&writer);
+}
+
+/* More names than the writer keeps: it starts over and still prints each one right. */
+static void many_names_print_right(void **state)
+{
+    (void)state;
+    static char names[5000][12];
+    struct explain_writer writer;
+    explain_writer_init(&writer);
+    for (size_t i = 0; i < 5000; i++) {
+        snprintf(names[i], sizeof(names[i]), "rule-%zu", i);
+        struct score_match match = sample_match(1, 4, 0.5);
+        match.rule = names[i];
+        match.term = names[(i * 7) % 5000];
+        struct score_result result = sample_result(0.5, 0.25, &match, 1);
+        expect_as_cjson(&writer, "mastodon:1", &result);
+    }
+    explain_writer_free(&writer);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(scores_print_as_cjson_prints_them),
         cmocka_unit_test(offsets_print_as_cjson_prints_them),
         cmocka_unit_test(a_reused_writer_prints_each_result_alone),
+        cmocka_unit_test(names_print_as_their_current_text),
+        cmocka_unit_test(many_names_print_right),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

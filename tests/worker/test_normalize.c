@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "config/log.h"
+#include "tests/worker/normalize_oracle.h"
 #include "tests/worker/worker_test.h"
 #include "worker/normalize.h"
 
@@ -70,6 +71,9 @@ static const struct norm_case cases[] = {
     {"saat mantaaap gk", NORM_MODE_TEXT, "saat[0,4) mantap[5,13) tidak[14,16)"},
     {"p@slon AMIN", NORM_MODE_TEXT, "paslon[0,6) amin^[7,11)"},
     {"", NORM_MODE_TEXT, ""},
+    {"0 007 12345678901 dua", NORM_MODE_TEXT, "#0[0,1) #7[2,5) #999999999[6,17) #2[18,21)"},
+    {"HALO Halo hALO Ok", NORM_MODE_TEXT, "halo^[0,4) halo[5,9) halo[10,14) ok[15,17)"},
+    {"caf\xC3\xA9\xC3\xA9\xC3\xA9 MANTAAAP", NORM_MODE_TEXT, "cafe[0,9) mantap^[10,18)"},
 };
 
 static void normalises_table(void **state)
@@ -121,6 +125,72 @@ static void offsets_stay_inside_hostile_input(void **state)
     norm_scratch_free(&scratch);
 }
 
+static int same_tokens(const struct norm_scratch *a, const struct norm_scratch *b)
+{
+    if (a->count != b->count)
+        return 0;
+    for (size_t i = 0; i < a->count; i++) {
+        const struct norm_token *x = &a->tokens[i], *y = &b->tokens[i];
+        if (x->len != y->len || x->start != y->start || x->end != y->end ||
+            x->value != y->value || x->hash != y->hash || x->kind != y->kind ||
+            x->flags != y->flags || x->field != y->field ||
+            strcmp(norm_token_text(a, x), norm_token_text(b, y)) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* The fast path gives what the plain scan it replaced gave: every field of every token, for
+ * words, numbers, runs, slang, markers, links, hashtags, mentions, styled letters and broken
+ * bytes, in every mode, with a second field appended after the first. */
+static void tokens_match_the_plain_scan(void **state)
+{
+    static const char *const pieces[] = {
+        "a", "Z", "yg", "gk", "dua", "nomor", "urut", "no.", "2", "02", "2024", "c0bl0s", "HALO",
+        "pilihhh", "aaa", "#", "@", "_", ".", "'", "$", " ", "  ", "\n", "http://x.y/z",
+        "www.", "https://", "Prabowo", "RKSuswono", "\xC3\xA9", "\xF0\x9D\x90\x8F",
+        "\xEF\xBD\x90", "\xE2\x9C\x8C", "\xEF\xB8\x8F", "\xCC\x81", "\xFF", "\xC3",
+        "\xE2\x80\x99", "\xD0\x90", "0", "9999999999", "rekan2", "sodara2",
+        "paslonnomorurutdua", "pemilu", "coblos",
+    };
+    const size_t piece_count = sizeof(pieces) / sizeof(pieces[0]);
+    struct scorer *scorer = *state;
+    const struct normalizer *normalizer = scorer_normalizer(scorer);
+    char err[NETRA_ERR_LEN], input[2048];
+    struct norm_scratch fast, plain;
+    uint32_t seed = 777;
+    norm_scratch_init(&fast);
+    norm_scratch_init(&plain);
+    for (int round = 0; round < 20000; round++) {
+        size_t len = 0;
+        for (int piece = 0; piece < round % 40; piece++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *text = pieces[(seed >> 16) % piece_count];
+            size_t n = strlen(text);
+            if (len + n >= sizeof(input))
+                break;
+            memcpy(input + len, text, n);
+            len += n;
+        }
+        int mode = round % 3;
+        norm_scratch_reset(&fast);
+        norm_scratch_reset(&plain);
+        for (uint8_t field = 0; field < 2; field++) {
+            assert_int_equal(normalize_text(normalizer, &fast, input, len, field, mode, err,
+                                             sizeof(err)),
+                             0);
+            assert_int_equal(normalize_text_oracle(normalizer, &plain, input, len, field, mode,
+                                                    err, sizeof(err)),
+                             0);
+        }
+        if (!same_tokens(&fast, &plain))
+            fail_msg("round %d, mode %d: \"%.*s\" gives other tokens", round, mode, (int)len,
+                     input);
+    }
+    norm_scratch_free(&fast);
+    norm_scratch_free(&plain);
+}
+
 /* A field larger than the limit is read up to the limit, and the token count is bounded. */
 static void long_input_is_bounded(void **state)
 {
@@ -148,6 +218,7 @@ int main(void)
         cmocka_unit_test(normalises_table),
         cmocka_unit_test(offsets_stay_inside_hostile_input),
         cmocka_unit_test(long_input_is_bounded),
+        cmocka_unit_test(tokens_match_the_plain_scan),
     };
     return cmocka_run_group_tests(tests, worker_test_setup, worker_test_teardown);
 }
