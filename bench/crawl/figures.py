@@ -101,7 +101,7 @@ def report(work):
                "two threads for two cores. Checked: no non-2xx answer, no socket error.")
     out.append("- **netra-crawler, the full path**: fetch, Mastodon adapter (JSON, HTML to text, "
                "entities), dedup and XADD of the post message with its raw bytes (one Lua call per "
-               "post), cursor and state saved, lease handed back. Redis is flushed, the watchlist "
+               "page), cursor and state saved, lease handed back. Redis is flushed, the watchlist "
                "imported with `netra watchlist import` and the accounts' native ids written to "
                "`acct:<id>` (the crawler's one-time account lookup is not measured: every side "
                "reads the same URLs). Timed from the crawler's start until the stream holds every "
@@ -144,19 +144,8 @@ def report(work):
         out.append(f"| {t['what']} (target {t['target']}) | {t['value']:.2f} | "
                    f"{'met' if t['met'] else 'missed'} |")
     out.append("")
-    out.append("Where the time goes (`perf record --call-graph dwarf` of netra-crawler and of "
-               "netra-sim during this benchmark, 3000 accounts, Release build, December 2026): in "
-               "the crawler, deflating each post's raw bytes for the stream (`post_raw_deflate`, "
-               "zlib level 6, some 2 KiB a status) takes 37-39 % of its CPU, the Mastodon "
-               "adapter 38 % (cJSON parse 8 %, libxml2 HTML to text 8 %, re-serialising each "
-               "status as its raw bytes 10 %), malloc/free about a quarter across both; each post "
-               "is its own `EVALSHA` (dedup GET, SET, XADD inside), some 90 Redis commands per "
-               "account. In the simulator, rendering the statuses (cJSON, HTML) is about half of "
-               "a request, under the world's one lock, and gzip the other 40 %. Sizing zlib's "
-               "window to the input halves `post_raw_deflate` in isolation (114 to 56 µs a "
-               "status) but did not move its share in the crawler, so it was not kept. Candidates, "
-               "not done: one Lua call per page instead of per post, deflating only posts the "
-               "dedup lets through, a cheaper raw copy than re-printing each status.")
+    out.append("Where the time goes, and what was changed for this benchmark with figures before "
+               "and after, is under *Profiles* in bench/RESULTS.md.")
     out.append("")
     out.append("Command:")
     out.append("")
