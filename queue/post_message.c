@@ -23,6 +23,7 @@
 #include <openssl/evp.h>
 #include <zlib.h>
 
+#include "config/json_text.h"
 #include "config/log.h"
 #include "config/utf8.h"
 
@@ -739,8 +740,9 @@ static int bytes_need_a_look(const unsigned char *p)
 /* 1 when the input is valid UTF-8 and holds nothing copy_marking_nuls would mark (no NUL byte,
  * no \u0000 escape). Such input is parsed in place, and every string cJSON yields from it is
  * valid UTF-8 without a check of its own: quotes and escapes are ASCII, so a string's raw bytes
- * are whole sequences, and cJSON writes a \u escape as valid UTF-8 (a bad one as a NUL, which
- * ends the C string before anything after it). 0 only sends the input the careful way. */
+ * are whole sequences, and cJSON writes a \u escape as valid UTF-8 (one without four hex
+ * digits, which it would write as a NUL, is refused before). 0 only sends the input the careful
+ * way. */
 static int input_is_plain(const char *json, size_t len)
 {
     const unsigned char *p = (const unsigned char *)json;
@@ -807,6 +809,12 @@ int post_message_from_json(const char *json, size_t len, struct post_message **o
     message = post_message_new();
     if (message == NULL) {
         error_set(err, err_len, "message: out of memory");
+        goto done;
+    }
+    size_t bad_escape;
+    if (json_bad_unicode_escape(json, len, &bad_escape)) {
+        error_set(err, err_len, "message: invalid JSON at byte %zu: \\u needs four hex digits",
+                  bad_escape);
         goto done;
     }
     decoder.strings_valid = input_is_plain(json, len);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/json_text.h"
 #include "config/log.h"
 
 #define BASE_URL_MAX 2048
@@ -95,6 +96,11 @@ int adapter_json_parse(const char *body, size_t len, const char *what, cJSON **r
         return error_set(err, err_len, "%s: NUL byte at offset %zu (line %zu)", what, at,
                          line_of(body, at));
     }
+    size_t bad_escape;
+    if (json_bad_unicode_escape(body, len, &bad_escape))
+        return error_set(err, err_len,
+                         "%s: not valid JSON near byte %zu (line %zu): \\u needs four hex digits",
+                         what, bad_escape, line_of(body, bad_escape));
     char *copy = malloc(len + 1);
     if (copy == NULL)
         return error_set(err, err_len, "%s: out of memory", what);

@@ -86,6 +86,22 @@ static void a_refused_body_says_where_it_went_wrong(void **state)
     assert_string_equal(err, "body: 16777217 bytes, over the limit of 16777216");
 }
 
+/* cJSON would read these as U+0000 and cut the text there, hiding what follows from the scorer. */
+static void a_unicode_escape_without_four_hex_digits_is_refused(void **state)
+{
+    (void)state;
+    parse_fails(BODY("{\"text\":\"ayo \\uZZZZ coblos nomor 2\"}"),
+                "body: not valid JSON near byte 13 (line 1): \\u needs four hex digits");
+    parse_fails(BODY("[\"a\",\n\"\\u12\"]"),
+                "body: not valid JSON near byte 7 (line 2): \\u needs four hex digits");
+    parse_fails(BODY("[\"\\u"), "body: not valid JSON near byte 2 (line 1): \\u needs four hex digits");
+    /* An escaped backslash and then the letter u is text. */
+    cJSON *root = parse_ok(BODY("[\"\\\\uZZZZ\", \"\\u00e9\"]"));
+    assert_element(root, 0, "\\uZZZZ");
+    assert_element(root, 1, "\xC3\xA9");
+    cJSON_Delete(root);
+}
+
 static void a_byte_order_mark_and_surrounding_space_are_passed_over(void **state)
 {
     (void)state;
@@ -342,6 +358,7 @@ int main(void)
         cmocka_unit_test(escaped_nuls_and_lone_surrogates_become_replacement_characters),
         cmocka_unit_test(a_refused_body_says_where_it_went_wrong),
         cmocka_unit_test(a_byte_order_mark_and_surrounding_space_are_passed_over),
+        cmocka_unit_test(a_unicode_escape_without_four_hex_digits_is_refused),
         cmocka_unit_test(members_are_read_by_type_and_named_by_path_on_error),
         cmocka_unit_test(the_evidence_is_the_item_compact_and_bounded),
         cmocka_unit_test(the_evidence_is_cjsons_compact_print_at_any_size),

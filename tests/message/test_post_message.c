@@ -772,6 +772,24 @@ static void nul_characters_are_refused(void **state)
     post_message_free(m);
 }
 
+/* cJSON would read these as U+0000 and cut the text there, hiding what follows from the scorer. */
+static void unicode_escapes_without_four_hex_digits_are_refused(void **state)
+{
+    (void)state;
+    static const struct refusal cases[] = {
+        {"{\"id\":\"x:1\",\"text\":\"ayo \\uZZZZ coblos nomor 2\"}",
+         "message: invalid JSON at byte 24: \\u needs four hex digits"},
+        {"{\"id\":\"x:1\",\"text\":\"a\\u00G0\"}", "message: invalid JSON at byte 21"},
+        {"{\"id\":\"x:1\",\"text\":\"a\\u12\"}", "message: invalid JSON at byte 21"},
+        {"{\"id\":\"x:1\",\"text\":\"a\\u", "message: invalid JSON at byte 21"},
+    };
+    expect_all_refused(cases, sizeof(cases) / sizeof(cases[0]));
+
+    struct post_message *m = decode("{\"id\":\"x:1\",\"text\":\"\\\\uZZZZ \\u00e9\"}");
+    assert_string_equal(m->text, "\\uZZZZ \xC3\xA9");
+    post_message_free(m);
+}
+
 static void malformed_json_is_refused(void **state)
 {
     (void)state;
@@ -1001,6 +1019,7 @@ int main(void)
         cmocka_unit_test(sha256_must_be_64_lowercase_hex),
         cmocka_unit_test(invalid_utf8_is_refused_in_every_string),
         cmocka_unit_test(nul_characters_are_refused),
+        cmocka_unit_test(unicode_escapes_without_four_hex_digits_are_refused),
         cmocka_unit_test(malformed_json_is_refused),
         cmocka_unit_test(oversized_json_is_refused),
         cmocka_unit_test(too_long_lists_are_refused),
