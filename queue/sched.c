@@ -1,5 +1,6 @@
 #include "queue/sched.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -342,6 +343,17 @@ void sched_entries_free(struct sched_entry *entries, size_t count)
     free(entries);
 }
 
+/* netra writes whole milliseconds, but a score set by hand may be +inf ("never") or -inf, which
+ * no long long holds: they read as the farthest time either way. */
+static long long due_ms_of_score(double score)
+{
+    if (score >= 9.2e18)
+        return LLONG_MAX;
+    if (score <= -9.2e18)
+        return LLONG_MIN;
+    return (long long)score;
+}
+
 int sched_list(struct redis_sync *redis, const struct netra_config *config, int shard,
                struct sched_entry **out, size_t *count, char *err, size_t err_len)
 {
@@ -371,7 +383,7 @@ int sched_list(struct redis_sync *redis, const struct netra_config *config, int 
             error_set(err, err_len, "ZRANGE: unexpected score");
             goto cleanup;
         }
-        entries[n].due_ms = (long long)strtod(text, NULL);
+        entries[n].due_ms = due_ms_of_score(strtod(text, NULL));
         entries[n].account = redis_reply_strdup(reply->element[i]);
         if (entries[n++].account == NULL) {
             error_set(err, err_len, "ZRANGE: unexpected member or out of memory");

@@ -1,5 +1,6 @@
 /* The schedule: claims are exclusive leases decided by the server clock; an expired lease comes
  * back and its late completion is refused. */
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -286,6 +287,33 @@ static void bad_owner_is_refused(void **state)
     assert_int_equal(sched_claim_due(f->a, f->config, 3, "a", 5, &claims, err, sizeof(err)), -1);
 }
 
+/* An operator may park an account with ZADD +inf by hand: listing the schedule still works. */
+static void a_schedule_set_to_infinity_by_hand_lists_as_the_farthest_time(void **state)
+{
+    struct fixture *f = *state;
+    char err[NETRA_ERR_LEN], sched[KEYS_MAX_LEN];
+    assert_int_equal(keys_sched(sched, sizeof(sched), f->config->redis.key_prefix, 0, err,
+                                sizeof(err)),
+                     0);
+    redisReply *reply = redisCommand(f->inspect, "ZADD %s +inf parked -inf first 1700000000000 "
+                                                 "normal",
+                                     sched);
+    assert_non_null(reply);
+    freeReplyObject(reply);
+    struct sched_entry *entries = NULL;
+    size_t count = 0;
+    if (sched_list(f->a, f->config, 0, &entries, &count, err, sizeof(err)) != 0)
+        fail_msg("%s", err);
+    assert_int_equal(count, 3);
+    assert_string_equal(entries[0].account, "first");
+    assert_true(entries[0].due_ms == LLONG_MIN);
+    assert_string_equal(entries[1].account, "normal");
+    assert_true(entries[1].due_ms == 1700000000000LL);
+    assert_string_equal(entries[2].account, "parked");
+    assert_true(entries[2].due_ms == LLONG_MAX);
+    sched_entries_free(entries, count);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -299,6 +327,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(release_makes_an_account_due_again_now, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_owner_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_schedule_set_to_infinity_by_hand_lists_as_the_farthest_time,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
