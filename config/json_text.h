@@ -9,6 +9,9 @@
 
 #include <stddef.h>
 
+/* The UTF-16 code unit of the "\uXXXX" escape at json[at], or -1 when none starts there. */
+long json_unicode_escape_at(const char *json, size_t len, size_t at);
+
 /* 1 when json[0..len) holds a \u escape without four hex digits after it, with *offset the
  * byte offset of its backslash; otherwise 0. Backslashes pair from left to right, so "\\u" (an
  * escaped backslash, then the letter u) is no escape. */

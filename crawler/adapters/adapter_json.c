@@ -16,32 +16,6 @@
 
 /* ---- bodies and members --------------------------------------------------------------------- */
 
-static int hex_digit(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
-/* The code unit of the "\uXXXX" escape at json[at], or -1 when there is none. */
-static long escape_at(const char *json, size_t len, size_t at)
-{
-    if (at + 6 > len || json[at] != '\\' || json[at + 1] != 'u')
-        return -1;
-    long unit = 0;
-    for (size_t i = at + 2; i < at + 6; i++) {
-        int digit = hex_digit(json[i]);
-        if (digit < 0)
-            return -1;
-        unit = unit * 16 + digit;
-    }
-    return unit;
-}
-
 /* Rewrites every \u0000 and lone surrogate escape as \uFFFD, the same six bytes. Backslashes
  * only occur in strings, where each one escapes the next character, so pairing them from left to
  * right finds every escape without parsing the JSON ("\\u0000" is a backslash, then text). */
@@ -53,13 +27,13 @@ static void repair_escapes(char *json, size_t len)
         if (backslash == NULL)
             break;
         at = (size_t)(backslash - json);
-        long unit = escape_at(json, len, at);
+        long unit = json_unicode_escape_at(json, len, at);
         if (unit < 0) {
             at += 2;
             continue;
         }
         if (unit >= 0xD800 && unit <= 0xDBFF) {
-            long low = escape_at(json, len, at + 6);
+            long low = json_unicode_escape_at(json, len, at + 6);
             if (low >= 0xDC00 && low <= 0xDFFF) {
                 at += 12;
                 continue;
