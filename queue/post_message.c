@@ -5,7 +5,7 @@
  * read under another.
  *
  * Encoder rule for absent fields: a NULL optional string, an empty list, an empty sha256 and a
- * repost_of whose author, url and text are all NULL are left out; everything else is written,
+ * repost_of or target whose members are all NULL are left out; everything else is written,
  * including "" strings, and `id`, `kind` and `text` always are. The decoder reads a missing field
  * or a JSON null as absent (NULL, count 0), so decoding what the encoder wrote gives back an
  * equal message. */
@@ -40,7 +40,7 @@
  * occurs in UTF-8, so the string check refuses the string that held the NUL, by name. */
 #define NUL_MARK 0xFF
 
-static const char *const kind_names[] = {"post", "repost", "reply", "quote"};
+static const char *const kind_names[] = {"post", "repost", "reply", "quote", "follow", "like"};
 
 enum field_type {
     FIELD_STRING,
@@ -76,6 +76,15 @@ static const struct field repost_fields[] = {
     {"text", FIELD_STRING, offsetof(struct post_message, repost_of.text), 0, NULL, 0},
 };
 
+static const struct field target_fields[] = {
+    {"id", FIELD_STRING, offsetof(struct post_message, target.id), 0, NULL, 0},
+    {"account", FIELD_STRING, offsetof(struct post_message, target.account), 0, NULL, 0},
+    {"account_id", FIELD_STRING, offsetof(struct post_message, target.account_id), 0, NULL, 0},
+    {"name", FIELD_STRING, offsetof(struct post_message, target.name), 0, NULL, 0},
+    {"url", FIELD_STRING, offsetof(struct post_message, target.url), 0, NULL, 0},
+    {"text", FIELD_STRING, offsetof(struct post_message, target.text), 0, NULL, 0},
+};
+
 static const struct field message_fields[] = {
     {"id", FIELD_STRING, offsetof(struct post_message, id), 1, NULL, 0},
     {"platform", FIELD_STRING, offsetof(struct post_message, platform), 0, NULL, 0},
@@ -91,6 +100,7 @@ static const struct field message_fields[] = {
     {"links", FIELD_STRINGS, offsetof(struct post_message, links), 0, NULL, 0},
     {"media", FIELD_MEDIA, 0, 0, media_fields, COUNT(media_fields)},
     {"repost_of", FIELD_OBJECT, 0, 0, repost_fields, COUNT(repost_fields)},
+    {"target", FIELD_OBJECT, 0, 0, target_fields, COUNT(target_fields)},
     {"lang", FIELD_STRING, offsetof(struct post_message, lang), 0, NULL, 0},
     {"region", FIELD_STRING, offsetof(struct post_message, region), 0, NULL, 0},
     {"rescan", FIELD_STRING, offsetof(struct post_message, rescan), 0, NULL, 0},
@@ -118,6 +128,11 @@ const char *post_kind_name(enum post_kind kind)
     if ((size_t)kind >= COUNT(kind_names))
         return NULL;
     return kind_names[kind];
+}
+
+int post_kind_is_engagement(enum post_kind kind)
+{
+    return kind == POST_KIND_FOLLOW || kind == POST_KIND_LIKE;
 }
 
 int post_kind_from_name(const char *name, enum post_kind *kind)
@@ -314,6 +329,14 @@ void post_message_content_hash(const struct post_message *message, char out[65])
     hash_string(&hasher, message->repost_of.author);
     hash_string(&hasher, message->repost_of.url);
     hash_string(&hasher, message->repost_of.text);
+    if (post_kind_is_engagement(message->kind)) {
+        hash_string(&hasher, message->target.id);
+        hash_string(&hasher, message->target.account);
+        hash_string(&hasher, message->target.account_id);
+        hash_string(&hasher, message->target.name);
+        hash_string(&hasher, message->target.url);
+        hash_string(&hasher, message->target.text);
+    }
     if (!hasher.failed && EVP_DigestFinal_ex(hasher.context, digest, &digest_len) == 1 &&
         digest_len == SHA256_BYTES)
         hex_encode(digest, digest_len, out);
@@ -634,7 +657,7 @@ static int decode_field(const struct decoder *decoder, const struct field_name *
         return 0;
     case FIELD_KIND:
         if (!cJSON_IsString(item) || post_kind_from_name(item->valuestring, (enum post_kind *)at) != 0)
-            return field_error(decoder, name, "expected one of post, repost, reply, quote");
+            return field_error(decoder, name, "expected one of post, repost, reply, quote, follow, like");
         return 0;
     case FIELD_SHA256:
         if (!cJSON_IsString(item) || !sha256_hex_valid(item->valuestring))

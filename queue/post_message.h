@@ -18,7 +18,16 @@
 #define POST_MESSAGE_MAX_RAW_BYTES (16L * 1024 * 1024)
 #define POST_MESSAGE_MAX_LIST 1024
 
-enum post_kind { POST_KIND_POST, POST_KIND_REPOST, POST_KIND_REPLY, POST_KIND_QUOTE };
+/* follow and like are engagement events, not posts: the account followed someone, or liked
+ * someone's post. Their `target` says whom or what; their text is "". */
+enum post_kind {
+    POST_KIND_POST,
+    POST_KIND_REPOST,
+    POST_KIND_REPLY,
+    POST_KIND_QUOTE,
+    POST_KIND_FOLLOW,
+    POST_KIND_LIKE,
+};
 
 struct post_strings {
     char **items;
@@ -51,6 +60,15 @@ struct post_message {
         char *url;
         char *text;
     } repost_of;
+    /* follow: the account followed; like: the post liked and its author. All NULL for posts. */
+    struct {
+        char *id;         /* native id of the followed account, or of the liked post */
+        char *account;    /* handle of the followed account, or of the liked post's author */
+        char *account_id; /* native id of that account (X user id, Bluesky DID, Mastodon id) */
+        char *name;       /* its display name */
+        char *url;        /* its profile URL, or the liked post's URL */
+        char *text;       /* the followed account's bio, or the liked post's text */
+    } target;
     char *lang;
     char *region;     /* the account's region, when the crawler knows it (scoring scope) */
     char *rescan;     /* the rescan request id, when it came from one */
@@ -63,8 +81,10 @@ struct post_message *post_message_new(void);
 void post_message_free(struct post_message *message);
 
 const char *post_kind_name(enum post_kind kind);
-/* "post" | "repost" | "reply" | "quote" -> 0; else -1. */
+/* "post" | "repost" | "reply" | "quote" | "follow" | "like" -> 0; else -1. */
 int post_kind_from_name(const char *name, enum post_kind *kind);
+/* 1 for follow and like. */
+int post_kind_is_engagement(enum post_kind kind);
 
 /* Copies raw into the message and sets sha256; zero bytes clear both (no raw bytes). */
 int post_message_set_raw(struct post_message *message, const void *raw, size_t len);
@@ -75,7 +95,7 @@ char *post_message_to_json(const struct post_message *message);
 
 /* Parses a JSON message. `id` and `text` are required, every other field is optional but must
  * have the right type; strings must be valid UTF-8. Returns 0 and *out (the caller frees it), or
- * -1 with the reason in err ("field \"kind\": expected one of post, repost, reply, quote"). */
+ * -1 with the reason in err ("field \"kind\": expected one of post, repost, reply, quote, follow, like"). */
 int post_message_from_json(const char *json, size_t len, struct post_message **out, char *err,
                            size_t err_len);
 

@@ -661,7 +661,7 @@ static void unknown_kind_is_refused(void **state)
     (void)state;
     static const struct refusal cases[] = {
         {"{\"id\":\"x:1\",\"text\":\"a\",\"kind\":\"story\"}",
-         "field \"kind\": expected one of post, repost, reply, quote"},
+         "field \"kind\": expected one of post, repost, reply, quote, follow, like"},
         {"{\"id\":\"x:1\",\"text\":\"a\",\"kind\":\"Post\"}", "field \"kind\": expected one of"},
         {"{\"id\":\"x:1\",\"text\":\"a\",\"kind\":0}", "field \"kind\": expected one of"},
         {"{\"id\":\"x:1\",\"text\":\"a\",\"kind\":\"post\\u0000x\"}", "field \"kind\""},
@@ -672,9 +672,10 @@ static void unknown_kind_is_refused(void **state)
 static void kind_names_round_trip(void **state)
 {
     (void)state;
-    enum post_kind kinds[] = {POST_KIND_POST, POST_KIND_REPOST, POST_KIND_REPLY, POST_KIND_QUOTE};
-    const char *names[] = {"post", "repost", "reply", "quote"};
-    for (size_t i = 0; i < 4; i++) {
+    enum post_kind kinds[] = {POST_KIND_POST,  POST_KIND_REPOST, POST_KIND_REPLY,
+                              POST_KIND_QUOTE, POST_KIND_FOLLOW, POST_KIND_LIKE};
+    const char *names[] = {"post", "repost", "reply", "quote", "follow", "like"};
+    for (size_t i = 0; i < 6; i++) {
         enum post_kind kind;
         assert_string_equal(post_kind_name(kinds[i]), names[i]);
         assert_int_equal(post_kind_from_name(names[i], &kind), 0);
@@ -685,7 +686,60 @@ static void kind_names_round_trip(void **state)
     assert_int_equal(post_kind_from_name("", &kind), -1);
     assert_int_equal(post_kind_from_name(NULL, &kind), -1);
     assert_int_equal(kind, POST_KIND_QUOTE);
-    assert_null(post_kind_name((enum post_kind)4));
+    assert_null(post_kind_name((enum post_kind)6));
+    assert_false(post_kind_is_engagement(POST_KIND_QUOTE));
+    assert_true(post_kind_is_engagement(POST_KIND_FOLLOW));
+    assert_true(post_kind_is_engagement(POST_KIND_LIKE));
+}
+
+static void engagement_target_round_trips_and_decodes_by_name(void **state)
+{
+    (void)state;
+    struct post_message *m = decode(
+        "{\"id\":\"bluesky:like:did:plc:asn:at://did:plc:c/app.bsky.feed.post/3k\","
+        "\"kind\":\"like\",\"text\":\"\",\"target\":{\"id\":\"at://did:plc:c/app.bsky.feed.post/3k\","
+        "\"account\":\"capres.bsky.social\",\"account_id\":\"did:plc:c\",\"name\":\"Capres\","
+        "\"url\":\"https://bsky.app/profile/did:plc:c/post/3k\",\"text\":\"coblos nomor 2\"}}");
+    assert_int_equal(m->kind, POST_KIND_LIKE);
+    assert_string_equal(m->target.id, "at://did:plc:c/app.bsky.feed.post/3k");
+    assert_string_equal(m->target.account, "capres.bsky.social");
+    assert_string_equal(m->target.account_id, "did:plc:c");
+    assert_string_equal(m->target.name, "Capres");
+    assert_string_equal(m->target.url, "https://bsky.app/profile/did:plc:c/post/3k");
+    assert_string_equal(m->target.text, "coblos nomor 2");
+    struct post_message *again = round_trip(m);
+    assert_string_equal(again->target.text, "coblos nomor 2");
+    assert_string_equal(again->target.account_id, "did:plc:c");
+    post_message_free(again);
+    post_message_free(m);
+}
+
+/* A follow is the same event however the followed account's bio reads on another day only when
+ * the bio is unchanged: the target is what a reader sees of an engagement. A post's hash does not
+ * look at target, so the hashes of posts already in seen keys stay what they were. */
+static void content_hash_covers_the_target_of_engagements_only(void **state)
+{
+    (void)state;
+    struct post_message *follow = decode(
+        "{\"id\":\"x:follow:1:2\",\"kind\":\"follow\",\"text\":\"\","
+        "\"target\":{\"account\":\"prabowo\",\"account_id\":\"2\",\"text\":\"bio\"}}");
+    struct post_message *changed = decode(
+        "{\"id\":\"x:follow:1:2\",\"kind\":\"follow\",\"text\":\"\","
+        "\"target\":{\"account\":\"prabowo\",\"account_id\":\"2\",\"text\":\"bio baru\"}}");
+    struct post_message *post = decode("{\"id\":\"x:3\",\"text\":\"halo\"}");
+    struct post_message *post_with_target = decode(
+        "{\"id\":\"x:3\",\"text\":\"halo\",\"target\":{\"account\":\"prabowo\"}}");
+    char a[65], b[65];
+    post_message_content_hash(follow, a);
+    post_message_content_hash(changed, b);
+    assert_string_not_equal(a, b);
+    post_message_content_hash(post, a);
+    post_message_content_hash(post_with_target, b);
+    assert_string_equal(a, b);
+    post_message_free(follow);
+    post_message_free(changed);
+    post_message_free(post);
+    post_message_free(post_with_target);
 }
 
 static void timestamps_must_be_rfc3339_utc(void **state)
@@ -1015,6 +1069,8 @@ int main(void)
         cmocka_unit_test(wrong_types_name_the_field),
         cmocka_unit_test(unknown_kind_is_refused),
         cmocka_unit_test(kind_names_round_trip),
+        cmocka_unit_test(engagement_target_round_trips_and_decodes_by_name),
+        cmocka_unit_test(content_hash_covers_the_target_of_engagements_only),
         cmocka_unit_test(timestamps_must_be_rfc3339_utc),
         cmocka_unit_test(sha256_must_be_64_lowercase_hex),
         cmocka_unit_test(invalid_utf8_is_refused_in_every_string),
