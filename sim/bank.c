@@ -1,5 +1,9 @@
 #include "sim/bank.h"
 
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Family, work, religion, food, traffic, sport, weather and the innocent senses of election
@@ -139,28 +143,56 @@ static const struct bank_text partisan_comments[] = {
 };
 
 static const struct bank_author everyday_authors[] = {
-    {"dian_kusuma", "Dian Kusuma"},
-    {"rahmat_hidayat", "Rahmat Hidayat"},
-    {"infoBMKG", "BMKG"},
-    {"pemkot_info", "Info Pemkot"},
-    {"kuliner_nusa", "Kuliner Nusantara"},
-    {"kompascom", "Kompas.com"},
+    {"dian_kusuma", "Dian Kusuma", BANK_ROLE_NONE, "Ibu dua anak, suka masak dan jalan-jalan."},
+    {"rahmat_hidayat", "Rahmat Hidayat", BANK_ROLE_NONE, "Guru olahraga. Persebaya sampai mati."},
+    {"infoBMKG", "BMKG", BANK_ROLE_NONE,
+     "Akun resmi Badan Meteorologi, Klimatologi, dan Geofisika. Info cuaca dan gempa."},
+    {"pemkot_info", "Info Pemkot", BANK_ROLE_NONE, "Informasi resmi layanan pemerintah kota."},
+    {"kuliner_nusa", "Kuliner Nusantara", BANK_ROLE_NONE, "Resep dan tempat makan enak se-Nusantara."},
+    {"kompascom", "Kompas.com", BANK_ROLE_NONE,
+     "Berita terkini politik, pemilu, ekonomi dan olahraga dari Kompas.com."},
 };
 
+/* News and government bodies whose bios speak of elections: following them is not taking a
+ * side, whatever the words. */
 static const struct bank_author political_authors[] = {
-    {"KPU_ID", "KPU RI"},
-    {"bawaslu_ri", "Bawaslu RI"},
-    {"KemenPANRB", "Kementerian PANRB"},
-    {"kompascom", "Kompas.com"},
-    {"detikcom", "detikcom"},
+    {"KPU_ID", "KPU RI", BANK_ROLE_NONE,
+     "Akun resmi Komisi Pemilihan Umum RI. Pemilu 2024: coblos, jangan golput!"},
+    {"bawaslu_ri", "Bawaslu RI", BANK_ROLE_NONE,
+     "Badan Pengawas Pemilu RI. Awasi kampanye, laporkan pelanggaran netralitas ASN."},
+    {"KemenPANRB", "Kementerian PANRB", BANK_ROLE_NONE,
+     "Kementerian Pendayagunaan Aparatur Negara dan Reformasi Birokrasi. #ASNBerAKHLAK"},
+    {"kompascom", "Kompas.com", BANK_ROLE_NONE,
+     "Berita terkini politik, pemilu, ekonomi dan olahraga dari Kompas.com."},
+    {"detikcom", "detikcom", BANK_ROLE_NONE, "Berita terbaru hari ini: politik, pilkada, capres."},
 };
 
+/* The official accounts of parties, candidates and a campaign team: following one, or liking
+ * their campaign posts, is what a civil servant may not do. */
 static const struct bank_author partisan_authors[] = {
-    {"gerindra", "Partai Gerindra"},
-    {"PDI_Perjuangan", "PDI Perjuangan"},
-    {"hendra_wiratma", "Hendra Wiratmaja"},
-    {"ratnakusuma_ofc", "Ratna Kusumawardani"},
-    {"relawan_yudis", "Relawan Yudistira-Marwan"},
+    {"gerindra", "Partai Gerindra", BANK_ROLE_PARTY,
+     "Akun resmi DPP Partai Gerindra. Indonesia Raya!"},
+    {"PDI_Perjuangan", "PDI Perjuangan", BANK_ROLE_PARTY,
+     "Akun resmi Partai Demokrasi Indonesia Perjuangan."},
+    {"hendra_wiratma", "Hendra Wiratmaja", BANK_ROLE_CANDIDATE,
+     "Calon Bupati nomor urut 2. Merakyat, bekerja nyata."},
+    {"ratnakusuma_ofc", "Ratna Kusumawardani", BANK_ROLE_CANDIDATE,
+     "Akun resmi calon Bupati nomor 1 Ratna Kusumawardani."},
+    {"relawan_yudis", "Relawan Yudistira-Marwan", BANK_ROLE_CAMPAIGN_TEAM,
+     "Tim pemenangan resmi pasangan Yudistira-Marwan nomor 1."},
+};
+
+/* Every author once (kompascom writes in two categories). */
+static const struct bank_author *const all_authors[] = {
+    &everyday_authors[0], &everyday_authors[1], &everyday_authors[2], &everyday_authors[3],
+    &everyday_authors[4], &everyday_authors[5], &political_authors[0], &political_authors[1],
+    &political_authors[2], &political_authors[4], &partisan_authors[0], &partisan_authors[1],
+    &partisan_authors[2], &partisan_authors[3], &partisan_authors[4],
+};
+static const enum bank_category all_author_categories[] = {
+    BANK_EVERYDAY, BANK_EVERYDAY,  BANK_EVERYDAY,  BANK_EVERYDAY,  BANK_EVERYDAY,
+    BANK_EVERYDAY, BANK_POLITICAL, BANK_POLITICAL, BANK_POLITICAL, BANK_POLITICAL,
+    BANK_PARTISAN, BANK_PARTISAN,  BANK_PARTISAN,  BANK_PARTISAN,  BANK_PARTISAN,
 };
 
 static const char *const generic_alts[] = {
@@ -245,4 +277,44 @@ size_t bank_text_count(enum bank_category category)
 const struct bank_text *bank_text_at(enum bank_category category, size_t index)
 {
     return &banks[category].texts[index % banks[category].text_count];
+}
+
+size_t bank_author_count(void)
+{
+    return COUNT(all_authors);
+}
+
+const struct bank_author *bank_author_at(size_t index)
+{
+    return all_authors[index % COUNT(all_authors)];
+}
+
+enum bank_category bank_author_category(size_t index)
+{
+    return all_author_categories[index % COUNT(all_authors)];
+}
+
+size_t bank_author_index(const struct bank_author *author)
+{
+    for (size_t i = 0; i < COUNT(all_authors); i++)
+        if (strcmp(all_authors[i]->handle, author->handle) == 0)
+            return i;
+    return SIZE_MAX;
+}
+
+void bank_bluesky_handle(const struct bank_author *author, char *out, size_t out_len)
+{
+    snprintf(out, out_len, "%s.bsky.sim", author->handle);
+    for (char *c = out; *c; c++) {
+        if (*c == '_')
+            *c = '-';
+        else if (*c >= 'A' && *c <= 'Z')
+            *c = (char)(*c - 'A' + 'a');
+    }
+}
+
+const char *bank_role_name(enum bank_role role)
+{
+    static const char *const names[] = {"none", "candidate", "party", "campaign_team"};
+    return names[role];
 }

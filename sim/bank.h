@@ -20,11 +20,16 @@ struct bank_text {
     const char *lang; /* ISO 639-1 */
 };
 
-/* Someone the civil servants repost, reply to or quote: friends, news outlets, government
- * bodies, and campaign accounts (for partisan reposts). */
+/* What an author officially is in an election: the partisan authors are all campaign accounts. */
+enum bank_role { BANK_ROLE_NONE, BANK_ROLE_CANDIDATE, BANK_ROLE_PARTY, BANK_ROLE_CAMPAIGN_TEAM };
+
+/* Someone the civil servants repost, reply to, quote, follow and like: friends, news outlets,
+ * government bodies, and campaign accounts (for partisan reposts). */
 struct bank_author {
     const char *handle; /* ASCII [A-Za-z0-9_], at most 15 bytes: X's username limit */
     const char *name;
+    enum bank_role role;
+    const char *bio; /* the profile's description, plain text */
 };
 
 const char *bank_category_name(enum bank_category category);
@@ -41,5 +46,17 @@ const char *bank_pick_edit_note(struct sim_rng *rng);
 /* How many texts of a category the bank holds (for tests). */
 size_t bank_text_count(enum bank_category category);
 const struct bank_text *bank_text_at(enum bank_category category, size_t index);
+
+/* Every author once, by a stable index 0..bank_author_count()-1, with the category it writes
+ * (kompascom, in two, counts as everyday). */
+size_t bank_author_count(void);
+const struct bank_author *bank_author_at(size_t index);
+enum bank_category bank_author_category(size_t index);
+/* The index of an author returned by any bank function, or SIZE_MAX. */
+size_t bank_author_index(const struct bank_author *author);
+/* The author's handle on Bluesky: "KPU_ID" -> "kpu-id.bsky.sim". */
+void bank_bluesky_handle(const struct bank_author *author, char *out, size_t out_len);
+/* "none", "candidate", "party", "campaign_team" */
+const char *bank_role_name(enum bank_role role);
 
 #endif

@@ -9,7 +9,18 @@
  * original post; replies carry reply {root, parent}. With includePins=true the first page starts
  * with the pinned post (reason #reasonPin), which also keeps its place in time. cursor is opaque
  * (the record key of the last item); it is absent on the last page. Errors are
- * {"error": "InvalidRequest", "message": ...} with 400, as XRPC answers them. */
+ * {"error": "InvalidRequest", "message": ...} with 400, as XRPC answers them.
+ *
+ * Follows and likes (the sim serves the PDS and the AppView on one host):
+ *   GET /xrpc/app.bsky.graph.getFollows?actor=&limit=&cursor=
+ *       {subject: profileView, follows: [profileView] newest follow first, cursor}
+ *   GET /xrpc/com.atproto.repo.listRecords?repo=&collection=&limit=&cursor=&reverse=
+ *       {records: [{uri, cid, value}], cursor}: app.bsky.feed.like records newest first
+ *       (reverse=true: oldest first), other collections empty; an unknown repo is RepoNotFound
+ *   GET /xrpc/app.bsky.feed.getPosts?uris=..&uris=..   (1..25)
+ *       {posts: [postView]}: the liked posts and the watched accounts' posts; URIs it cannot
+ *       resolve are left out, as the AppView does.
+ * limit is 1..100 (default 50) on all three; cursors are opaque and absent on the last page. */
 #include <cjson/cJSON.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -24,8 +35,19 @@
 #define DEFAULT_LIMIT 50
 #define MAX_LIMIT 100
 #define CDN "https://cdn.bsky.app/img"
+#define MAX_URIS 25
+/* When the bank's authors joined: 2010-01-01. */
+#define EXTERNAL_CREATED_MS 1262304000000LL
+#define LIKE_COLLECTION "app.bsky.feed.like"
 
-enum { ENDPOINT_RESOLVE = 1, ENDPOINT_PROFILE, ENDPOINT_AUTHOR_FEED };
+enum {
+    ENDPOINT_RESOLVE = 1,
+    ENDPOINT_PROFILE,
+    ENDPOINT_AUTHOR_FEED,
+    ENDPOINT_FOLLOWS,
+    ENDPOINT_LIST_RECORDS,
+    ENDPOINT_GET_POSTS
+};
 
 static struct sim_account *by_actor(struct sim *sim, const char *actor)
 {
@@ -50,6 +72,15 @@ static int resolve(struct sim *sim, struct sim_request *req)
     } else if (strcmp(p, "/xrpc/app.bsky.feed.getAuthorFeed") == 0) {
         req->endpoint = ENDPOINT_AUTHOR_FEED;
         req->account = by_actor(sim, request_query(req, "actor"));
+    } else if (strcmp(p, "/xrpc/app.bsky.graph.getFollows") == 0) {
+        req->endpoint = ENDPOINT_FOLLOWS;
+        req->account = by_actor(sim, request_query(req, "actor"));
+    } else if (strcmp(p, "/xrpc/com.atproto.repo.listRecords") == 0) {
+        req->endpoint = ENDPOINT_LIST_RECORDS;
+        req->account = by_actor(sim, request_query(req, "repo"));
+    } else if (strcmp(p, "/xrpc/app.bsky.feed.getPosts") == 0) {
+        req->endpoint = ENDPOINT_GET_POSTS;
+        req->accountless = 1;
     } else {
         return -1;
     }
@@ -81,6 +112,13 @@ static void error_reply(struct sim_reply *reply, int status, const char *message
 static void gone(struct sim *sim, const struct sim_request *req, struct sim_reply *reply)
 {
     (void)sim;
+    if (req->endpoint == ENDPOINT_LIST_RECORDS) {
+        char message[256];
+        const char *repo = request_query(req, "repo");
+        snprintf(message, sizeof(message), "Could not find repo: %.200s", repo != NULL ? repo : "");
+        xrpc_error(reply, 400, "RepoNotFound", message);
+        return;
+    }
     xrpc_error(reply, 400, "InvalidRequest",
                req->endpoint == ENDPOINT_RESOLVE ? "Unable to resolve handle" : "Profile not found");
 }
@@ -121,13 +159,7 @@ static cJSON *own_profile(const struct sim_account *account)
 static cJSON *external_profile(const struct bank_author *author, int64_t created_ms)
 {
     char handle[160], did[80];
-    snprintf(handle, sizeof(handle), "%s.bsky.sim", author->handle);
-    for (char *c = handle; *c; c++) {
-        if (*c == '_')
-            *c = '-';
-        else if (*c >= 'A' && *c <= 'Z')
-            *c = (char)(*c - 'A' + 'a');
-    }
+    bank_bluesky_handle(author, handle, sizeof(handle));
     ids_external_account("bluesky", handle, did, sizeof(did));
     return profile_basic(did, handle, author->name, created_ms);
 }
@@ -529,9 +561,193 @@ static cJSON *profile_detailed(const struct sim_account *account, int64_t now)
     return p;
 }
 
+/* limit=1..100, default 50; 0 to go on, -1 with a 400 reply. */
+static int parse_limit(const struct sim_request *req, long *limit, struct sim_reply *reply)
+{
+    *limit = DEFAULT_LIMIT;
+    const char *text = request_query(req, "limit");
+    if (text == NULL)
+        return 0;
+    char *end = NULL;
+    long v = strtol(text, &end, 10);
+    if (end == text || *end != '\0' || v < 1 || v > MAX_LIMIT) {
+        xrpc_error(reply, 400, "InvalidRequest",
+                   v < 1 ? "Error: limit can not be less than 1"
+                         : "Error: limit can not be greater than 100");
+        return -1;
+    }
+    *limit = v;
+    return 0;
+}
+
+/* profileView: the basic profile with its description and indexedAt. */
+static cJSON *profile_view(const struct sim_world *world, const struct engage_target *target)
+{
+    char indexed[SIM_TIME_LEN], description[512];
+    cJSON *p;
+    if (target->kind == ENGAGE_ACCOUNT) {
+        const struct sim_account *account = &world->accounts[target->index];
+        p = own_profile(account);
+        snprintf(description, sizeof(description), "ASN %s. Pendapat pribadi.",
+                 account->person.agency);
+        time_rfc3339_ms(account->created_ms, indexed);
+    } else {
+        const struct bank_author *author = bank_author_at(target->index);
+        p = external_profile(author, EXTERNAL_CREATED_MS);
+        snprintf(description, sizeof(description), "%s", author->bio);
+        time_rfc3339_ms(EXTERNAL_CREATED_MS, indexed);
+    }
+    cJSON_AddStringToObject(p, "description", description);
+    cJSON_AddStringToObject(p, "indexedAt", indexed);
+    return p;
+}
+
+static void render_follows(struct sim *sim, struct sim_request *req, int64_t now,
+                           struct sim_reply *reply)
+{
+    long limit = 0;
+    if (parse_limit(req, &limit, reply) != 0)
+        return;
+    uint64_t below = UINT64_MAX;
+    const char *cursor = request_query(req, "cursor");
+    if (cursor != NULL && cursor[0] != '\0') {
+        char *end = NULL;
+        below = strtoull(cursor, &end, 10);
+        if (*end != '\0' || cursor[0] < '0' || cursor[0] > '9') {
+            xrpc_error(reply, 400, "InvalidRequest", "Malformed cursor");
+            return;
+        }
+    }
+    struct engage_follow *follows = NULL;
+    size_t count = 0;
+    if (engage_follows(&sim->world, &sim->engage, req->account, now, &follows, &count) != 0) {
+        error_reply(reply, 500, "Internal Server Error");
+        return;
+    }
+    cJSON *doc = cJSON_CreateObject();
+    struct engage_target self = {ENGAGE_ACCOUNT, (size_t)(req->account - sim->world.accounts)};
+    cJSON_AddItemToObject(doc, "subject", profile_view(&sim->world, &self));
+    cJSON *list = cJSON_AddArrayToObject(doc, "follows");
+    long served = 0;
+    uint64_t last = 0;
+    int more = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (follows[i].key >= below)
+            continue;
+        if (served == limit) {
+            more = 1;
+            break;
+        }
+        cJSON_AddItemToArray(list, profile_view(&sim->world, &follows[i].target));
+        last = follows[i].key;
+        served++;
+    }
+    if (more) {
+        char text[32];
+        snprintf(text, sizeof(text), "%" PRIu64, last);
+        cJSON_AddStringToObject(doc, "cursor", text);
+    }
+    engage_follows_free(follows);
+    reply_json(reply, 200, doc);
+}
+
+static void render_list_records(struct sim *sim, struct sim_request *req, int64_t now,
+                                struct sim_reply *reply)
+{
+    long limit = 0;
+    if (parse_limit(req, &limit, reply) != 0)
+        return;
+    const char *collection = request_query(req, "collection");
+    if (collection == NULL || collection[0] == '\0') {
+        xrpc_error(reply, 400, "InvalidRequest", "Error: Params must have the property \"collection\"");
+        return;
+    }
+    const char *reverse_text = request_query(req, "reverse");
+    int reverse = reverse_text != NULL && strcmp(reverse_text, "true") == 0;
+    const char *cursor = request_query(req, "cursor");
+    if (cursor != NULL && cursor[0] == '\0')
+        cursor = NULL;
+    struct engage_like *likes = NULL;
+    size_t count = 0;
+    if (strcmp(collection, LIKE_COLLECTION) == 0 &&
+        engage_likes(&sim->world, &sim->engage, req->account, now, &likes, &count) != 0) {
+        error_reply(reply, 500, "Internal Server Error");
+        return;
+    }
+    cJSON *doc = cJSON_CreateObject();
+    cJSON *records = cJSON_AddArrayToObject(doc, "records");
+    long served = 0;
+    const char *last = NULL;
+    int more = 0;
+    for (size_t n = 0; n < count; n++) {
+        const struct engage_like *like = &likes[reverse ? count - 1 - n : n];
+        if (cursor != NULL && (reverse ? strcmp(like->rkey, cursor) <= 0
+                                       : strcmp(like->rkey, cursor) >= 0))
+            continue;
+        if (served == limit) {
+            more = 1;
+            break;
+        }
+        char uri[256], cid[80], created[SIM_TIME_LEN];
+        snprintf(uri, sizeof(uri), "at://%s/" LIKE_COLLECTION "/%s", req->account->native_id,
+                 like->rkey);
+        ids_cid(sim_hash_bytes(uri, strlen(uri), 5), cid, sizeof(cid));
+        time_rfc3339_ms(like->liked_ms, created);
+        cJSON *record = cJSON_CreateObject();
+        cJSON_AddStringToObject(record, "uri", uri);
+        cJSON_AddStringToObject(record, "cid", cid);
+        cJSON *value = cJSON_AddObjectToObject(record, "value");
+        cJSON_AddStringToObject(value, "$type", LIKE_COLLECTION);
+        cJSON_AddItemToObject(value, "subject", strong_ref(like->post.native_id, like->post.cid));
+        cJSON_AddStringToObject(value, "createdAt", created);
+        cJSON_AddItemToArray(records, record);
+        last = like->rkey;
+        served++;
+    }
+    if (more && last != NULL)
+        cJSON_AddStringToObject(doc, "cursor", last);
+    engage_likes_free(likes, count);
+    reply_json(reply, 200, doc);
+}
+
+static void render_get_posts(struct sim *sim, struct sim_request *req, int64_t now,
+                             struct sim_reply *reply)
+{
+    const char *uris[MAX_URIS];
+    size_t count = request_query_all(req, "uris", uris, MAX_URIS);
+    if (count == 0) {
+        xrpc_error(reply, 400, "InvalidRequest", "Error: Params must have the property \"uris\"");
+        return;
+    }
+    if (count > MAX_URIS) {
+        xrpc_error(reply, 400, "InvalidRequest", "Error: uris must not have more than 25 elements");
+        return;
+    }
+    cJSON *doc = cJSON_CreateObject();
+    cJSON *posts = cJSON_AddArrayToObject(doc, "posts");
+    for (size_t i = 0; i < count; i++) {
+        struct engage_post post;
+        char *owned = NULL;
+        if (engage_find_post(&sim->world, &sim->engage, uris[i], now, &post, &owned) != 0)
+            continue;
+        if (post.post != NULL) {
+            cJSON_AddItemToArray(posts, own_post_view(&sim->world.accounts[post.author.index],
+                                                      post.post, now));
+        } else {
+            struct sim_ref ref = {.author = bank_author_at(post.author.index),
+                                  .text = (char *)post.text,
+                                  .created_ms = post.created_ms};
+            snprintf(ref.native_id, sizeof(ref.native_id), "%s", post.native_id);
+            snprintf(ref.cid, sizeof(ref.cid), "%s", post.cid);
+            cJSON_AddItemToArray(posts, ref_post_view(&ref));
+        }
+        free(owned);
+    }
+    reply_json(reply, 200, doc);
+}
+
 static void render(struct sim *sim, struct sim_request *req, int64_t now, struct sim_reply *reply)
 {
-    (void)sim;
     switch (req->endpoint) {
     case ENDPOINT_RESOLVE: {
         cJSON *doc = cJSON_CreateObject();
@@ -544,6 +760,15 @@ static void render(struct sim *sim, struct sim_request *req, int64_t now, struct
         break;
     case ENDPOINT_AUTHOR_FEED:
         render_feed(req, now, reply);
+        break;
+    case ENDPOINT_FOLLOWS:
+        render_follows(sim, req, now, reply);
+        break;
+    case ENDPOINT_LIST_RECORDS:
+        render_list_records(sim, req, now, reply);
+        break;
+    case ENDPOINT_GET_POSTS:
+        render_get_posts(sim, req, now, reply);
         break;
     default:
         error_reply(reply, 404, "Method Not Implemented");

@@ -86,6 +86,7 @@ char *buf_steal(struct buf *b, size_t *len)
     }
     if (buf_reserve(b, 0) != 0)
         return NULL;
+    b->data[b->len] = '\0'; /* an empty buffer has had no append to terminate it */
     char *data = b->data;
     if (len != NULL)
         *len = b->len;

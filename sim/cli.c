@@ -26,6 +26,7 @@ const char sim_cli_usage[] =
     "  --faults SPEC          mode[:account][:count][:seconds],... set at start\n"
     "  --watchlist-out FILE   write a watchlist CSV of the accounts\n"
     "  --config-out FILE      write the platforms section of netra.jsonc\n"
+    "  --rules-out FILE       write a ruleset (region \"all\") of the world's campaign accounts\n"
     "  --token TOKEN          the X API bearer token to accept (default " SIM_DEFAULT_TOKEN ")\n"
     "  --rate-limit N         requests per window per platform, X per token (default 100000)\n"
     "  --rate-window S        rate window in seconds (default 900)\n"
@@ -48,6 +49,7 @@ enum {
     OPT_RATE_WINDOW,
     OPT_FEED_ITEMS,
     OPT_PLATFORMS,
+    OPT_RULES_OUT,
 };
 
 static const struct option long_options[] = {
@@ -67,6 +69,7 @@ static const struct option long_options[] = {
     {"rate-window", required_argument, NULL, OPT_RATE_WINDOW},
     {"feed-items", required_argument, NULL, OPT_FEED_ITEMS},
     {"platforms", required_argument, NULL, OPT_PLATFORMS},
+    {"rules-out", required_argument, NULL, OPT_RULES_OUT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -196,6 +199,9 @@ int sim_cli_parse(int argc, char **argv, struct sim_cli *cli, char *err, size_t 
         case OPT_CONFIG_OUT:
             cli->config_out = arg;
             break;
+        case OPT_RULES_OUT:
+            cli->rules_out = arg;
+            break;
         case OPT_TOKEN:
             if (arg[0] == '\0' || strlen(arg) > 512)
                 rc = error_set(err, err_len, "--token: must be 1..512 bytes");
@@ -255,6 +261,7 @@ int sim_cli_run(const struct sim_cli *cli)
     if ((cli->watchlist_out != NULL &&
          outputs_write_watchlist(&sim, cli->watchlist_out, err, sizeof(err)) != 0) ||
         (cli->config_out != NULL && outputs_write_config(&sim, cli->config_out, err, sizeof(err)) != 0) ||
+        (cli->rules_out != NULL && outputs_write_rules(&sim, cli->rules_out, err, sizeof(err)) != 0) ||
         (cli->port_file != NULL && outputs_write_port_file(&sim, cli->port_file, err, sizeof(err)) != 0)) {
         log_error("%s", err);
         goto cleanup;

@@ -1,7 +1,8 @@
 /* netra-sim's command line:
  *   netra-sim [--listen 127.0.0.1:0] [--port-file FILE] [--seed N] [--accounts N]
  *             [--start UNIX_S] [--speed X] [--posts-per-day X] [--history-days X]
- *             [--faults SPEC] [--watchlist-out FILE] [--config-out FILE] [--token TOKEN]
+ *             [--faults SPEC] [--watchlist-out FILE] [--config-out FILE] [--rules-out FILE]
+ *             [--token TOKEN]
  *             [--rate-limit N] [--rate-window S] [--feed-items N]
  * sim_cli_parse() fills the options (strings point into argv); sim_cli_run() serves until
  * SIGINT or SIGTERM and returns the exit status. */
@@ -17,6 +18,7 @@ struct sim_cli {
     const char *port_file;
     const char *watchlist_out;
     const char *config_out;
+    const char *rules_out;
     int help;
 };
 

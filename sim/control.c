@@ -1,5 +1,6 @@
-/* The control endpoints under /_sim/: publish, edit and delete posts, list the ground truth,
- * the accounts, set and clear faults, read the statistics. Bodies in and out are JSON. */
+/* The control endpoints under /_sim/: publish, edit and delete posts, follow, unfollow, like
+ * and unlike, list the ground truth, the accounts, set and clear faults, read the statistics.
+ * Bodies in and out are JSON. */
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 
 #include "config/log.h"
 #include "config/utf8.h"
+#include "sim/ids.h"
 #include "sim/platforms.h"
 #include "sim/timefmt.h"
 
@@ -259,6 +261,288 @@ static void handle_accounts(struct sim *sim, struct sim_reply *reply)
     reply_json(reply, 200, doc);
 }
 
+/* "account": a watched Mastodon, Bluesky or X account, or NULL with a 400/404 reply. Call with
+ * the world locked. */
+static struct sim_account *social_account(struct sim *sim, cJSON *doc, struct sim_reply *reply)
+{
+    const char *id = string_field(doc, "account", 64, reply);
+    if (id == NULL)
+        return NULL;
+    struct sim_account *account = world_account_by_id(&sim->world, id);
+    char message[160];
+    if (account == NULL) {
+        snprintf(message, sizeof(message), "\"account\": no account \"%.64s\"", id);
+        reply_json_error(reply, 404, message);
+        return NULL;
+    }
+    if (account->platform != SIM_MASTODON && account->platform != SIM_BLUESKY &&
+        account->platform != SIM_X) {
+        snprintf(message, sizeof(message),
+                 "\"account\": %s is on %s, which has no follows or likes", account->id,
+                 sim_platform_name(account->platform));
+        reply_json_error(reply, 400, message);
+        return NULL;
+    }
+    return account;
+}
+
+/* A bank author or a watched account named by `field` on the account's platform. */
+static int target_field(struct sim *sim, cJSON *doc, const char *field,
+                        const struct sim_account *account, struct engage_target *target,
+                        struct sim_reply *reply)
+{
+    const char *handle = string_field(doc, field, ACCOUNT_INDEX_MAX_NAME, reply);
+    if (handle == NULL)
+        return -1;
+    if (engage_find_target(&sim->world, account->platform, handle, target) != 0) {
+        char message[256];
+        snprintf(message, sizeof(message),
+                 "\"%s\": no bank author or watched account \"%.100s\" on %s", field, handle,
+                 sim_platform_name(account->platform));
+        reply_json_error(reply, 404, message);
+        return -1;
+    }
+    return 0;
+}
+
+static void handle_follow(struct sim *sim, const struct sim_request *req, struct sim_reply *reply,
+                          int on)
+{
+    cJSON *doc = parse_body(req, reply);
+    if (doc == NULL)
+        return;
+    world_lock(&sim->world);
+    struct engage_target target;
+    struct sim_account *account = social_account(sim, doc, reply);
+    if (account == NULL || target_field(sim, doc, "target", account, &target, reply) != 0)
+        goto unlock;
+    char handle[256], native_id[96], err[NETRA_ERR_LEN];
+    engage_target_handle(&sim->world, account->platform, &target, handle, sizeof(handle));
+    engage_target_native_id(&sim->world, account->platform, &target, native_id, sizeof(native_id));
+    int following = engage_is_following(&sim->world, &sim->engage, account, &target,
+                                        world_now_ms(&sim->world));
+    if (following < 0) {
+        reply_json_error(reply, 500, "out of memory listing follows");
+    } else if (following == on) {
+        char message[400];
+        snprintf(message, sizeof(message), "\"target\": %s %s %s", account->id,
+                 on ? "already follows" : "does not follow", handle);
+        reply_json_error(reply, 409, message);
+    } else if (engage_follow_edit(&sim->world, &sim->engage, account, &target, on, err,
+                                  sizeof(err)) != 0) {
+        reply_json_error(reply, 400, err);
+    } else {
+        cJSON *out = cJSON_CreateObject();
+        cJSON_AddStringToObject(out, "account", account->id);
+        cJSON_AddStringToObject(out, "platform", sim_platform_name(account->platform));
+        cJSON_AddStringToObject(out, "target", handle);
+        cJSON_AddStringToObject(out, "target_id", native_id);
+        cJSON_AddBoolToObject(out, "following", on);
+        reply_json(reply, on ? 201 : 200, out);
+    }
+unlock:
+    world_unlock(&sim->world);
+    cJSON_Delete(doc);
+}
+
+/* The post's address on the platform's web site. */
+static void post_url(const struct sim_world *world, enum sim_platform platform,
+                     const struct engage_post *post, char *out, size_t out_len)
+{
+    char handle[256];
+    engage_target_handle(world, platform, &post->author, handle, sizeof(handle));
+    if (platform == SIM_BLUESKY) {
+        const char *rkey = strrchr(post->native_id, '/');
+        snprintf(out, out_len, "https://bsky.app/profile/%s/post/%s", handle,
+                 rkey != NULL ? rkey + 1 : "");
+    } else {
+        snprintf(out, out_len, "https://x.com/%s/status/%s", handle, post->native_id);
+    }
+}
+
+static cJSON *liked_post_json(const struct sim_world *world, const struct sim_account *account,
+                              const struct engage_post *post)
+{
+    char id[SIM_ID_LEN + 16], url[512], handle[256], author_id[96], created[SIM_TIME_LEN];
+    snprintf(id, sizeof(id), "%s:%s", sim_platform_name(account->platform), post->native_id);
+    post_url(world, account->platform, post, url, sizeof(url));
+    engage_target_handle(world, account->platform, &post->author, handle, sizeof(handle));
+    engage_target_native_id(world, account->platform, &post->author, author_id,
+                            sizeof(author_id));
+    time_rfc3339_ms(post->created_ms, created);
+    cJSON *out = cJSON_CreateObject();
+    if (out == NULL)
+        return NULL;
+    cJSON_AddStringToObject(out, "id", id);
+    cJSON_AddStringToObject(out, "native_id", post->native_id);
+    if (account->platform == SIM_BLUESKY)
+        cJSON_AddStringToObject(out, "uri", post->native_id);
+    cJSON_AddStringToObject(out, "url", url);
+    cJSON_AddStringToObject(out, "author", handle);
+    cJSON_AddStringToObject(out, "author_id", author_id);
+    cJSON_AddStringToObject(out, "created_at", created);
+    if (post->category >= 0)
+        cJSON_AddStringToObject(out, "category",
+                                bank_category_name((enum bank_category)post->category));
+    else
+        cJSON_AddNullToObject(out, "category");
+    return out;
+}
+
+/* {"account", "author", "text"}: a new post by author, liked; {"account", "post"}: a post liked
+ * through control before, liked again. */
+static void handle_like(struct sim *sim, const struct sim_request *req, struct sim_reply *reply)
+{
+    cJSON *doc = parse_body(req, reply);
+    if (doc == NULL)
+        return;
+    world_lock(&sim->world);
+    struct engage_post post;
+    char err[NETRA_ERR_LEN];
+    int rc;
+    struct sim_account *account = social_account(sim, doc, reply);
+    if (account == NULL)
+        goto unlock;
+    if (cJSON_GetObjectItemCaseSensitive(doc, "post") != NULL) {
+        const char *native_id = string_field(doc, "post", SIM_ID_LEN - 1, reply);
+        if (native_id == NULL)
+            goto unlock;
+        rc = engage_like_again(&sim->world, &sim->engage, account, native_id, &post, err,
+                               sizeof(err));
+    } else {
+        struct engage_target author;
+        if (target_field(sim, doc, "author", account, &author, reply) != 0)
+            goto unlock;
+        const char *text = string_field(doc, "text", ENGAGE_MAX_TEXT_BYTES, reply);
+        if (text == NULL)
+            goto unlock;
+        rc = engage_like_add(&sim->world, &sim->engage, account, &author, text, &post, err,
+                             sizeof(err));
+    }
+    if (rc != 0) {
+        reply_json_error(reply, rc > 0 ? 409 : 400, err);
+        goto unlock;
+    }
+    cJSON *out = liked_post_json(&sim->world, account, &post);
+    if (out != NULL) {
+        cJSON_AddStringToObject(out, "account", account->id);
+        cJSON_AddBoolToObject(out, "liked", 1);
+    }
+    reply_json(reply, 201, out);
+unlock:
+    world_unlock(&sim->world);
+    cJSON_Delete(doc);
+}
+
+static void handle_unlike(struct sim *sim, const struct sim_request *req, struct sim_reply *reply)
+{
+    cJSON *doc = parse_body(req, reply);
+    if (doc == NULL)
+        return;
+    world_lock(&sim->world);
+    char err[NETRA_ERR_LEN];
+    const char *native_id = NULL;
+    struct sim_account *account = social_account(sim, doc, reply);
+    if (account == NULL || (native_id = string_field(doc, "post", SIM_ID_LEN - 1, reply)) == NULL)
+        goto unlock;
+    int rc = engage_unlike(&sim->world, &sim->engage, account, native_id, err, sizeof(err));
+    if (rc != 0) {
+        reply_json_error(reply, rc > 0 ? 409 : 500, err);
+        goto unlock;
+    }
+    cJSON *out = cJSON_CreateObject();
+    cJSON_AddStringToObject(out, "account", account->id);
+    cJSON_AddStringToObject(out, "post", native_id);
+    cJSON_AddBoolToObject(out, "liked", 0);
+    reply_json(reply, 200, out);
+unlock:
+    world_unlock(&sim->world);
+    cJSON_Delete(doc);
+}
+
+/* ?account=acc-7: whom the account follows and what it likes now, as the platforms list them
+ * (newest first): the ground truth of a complete follow or like crawl. */
+static void handle_engagement(struct sim *sim, const struct sim_request *req,
+                              struct sim_reply *reply)
+{
+    const char *id = request_query(req, "account");
+    if (id == NULL) {
+        reply_json_error(reply, 400, "\"account\" query argument is missing");
+        return;
+    }
+    world_lock(&sim->world);
+    struct sim_account *account = world_account_by_id(&sim->world, id);
+    struct engage_follow *follows = NULL;
+    struct engage_like *likes = NULL;
+    size_t follow_count = 0, like_count = 0;
+    int64_t now = world_now_ms(&sim->world);
+    cJSON *doc = NULL;
+    if (account == NULL) {
+        char message[160];
+        snprintf(message, sizeof(message), "\"account\": no account \"%.64s\"", id);
+        reply_json_error(reply, 404, message);
+        goto unlock;
+    }
+    if (engage_follows(&sim->world, &sim->engage, account, now, &follows, &follow_count) != 0 ||
+        engage_likes(&sim->world, &sim->engage, account, now, &likes, &like_count) != 0) {
+        reply_json_error(reply, 500, "out of memory listing follows and likes");
+        goto unlock;
+    }
+    doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(doc, "account", account->id);
+    cJSON_AddStringToObject(doc, "platform", sim_platform_name(account->platform));
+    cJSON_AddNumberToObject(doc, "now_ms", (double)now);
+    cJSON_AddNumberToObject(doc, "follow_count", (double)follow_count);
+    cJSON_AddNumberToObject(doc, "like_count", (double)like_count);
+    cJSON *following = cJSON_AddArrayToObject(doc, "follows");
+    for (size_t i = 0; following != NULL && i < follow_count; i++) {
+        char handle[256], native_id[96], since[SIM_TIME_LEN];
+        const struct engage_target *t = &follows[i].target;
+        engage_target_handle(&sim->world, account->platform, t, handle, sizeof(handle));
+        engage_target_native_id(&sim->world, account->platform, t, native_id, sizeof(native_id));
+        time_rfc3339_ms(follows[i].since_ms, since);
+        cJSON *item = cJSON_CreateObject();
+        if (item == NULL || !cJSON_AddItemToArray(following, item)) {
+            cJSON_Delete(item);
+            following = NULL;
+            break;
+        }
+        cJSON_AddStringToObject(item, "handle", handle);
+        cJSON_AddStringToObject(item, "native_id", native_id);
+        cJSON_AddStringToObject(item, "kind",
+                                t->kind == ENGAGE_ACCOUNT ? "watched"
+                                : bank_author_at(t->index)->role != BANK_ROLE_NONE
+                                    ? "campaign"
+                                    : bank_category_name(bank_author_category(t->index)));
+        if (t->kind == ENGAGE_AUTHOR && bank_author_at(t->index)->role != BANK_ROLE_NONE)
+            cJSON_AddStringToObject(item, "role", bank_role_name(bank_author_at(t->index)->role));
+        cJSON_AddStringToObject(item, "since", since);
+    }
+    cJSON *liked = cJSON_AddArrayToObject(doc, "likes");
+    for (size_t i = 0; liked != NULL && i < like_count; i++) {
+        cJSON *item = liked_post_json(&sim->world, account, &likes[i].post);
+        if (item == NULL || !cJSON_AddItemToArray(liked, item)) {
+            cJSON_Delete(item);
+            liked = NULL;
+            break;
+        }
+        char at[SIM_TIME_LEN];
+        time_rfc3339_ms(likes[i].liked_ms, at);
+        cJSON_AddStringToObject(item, "liked_at", at);
+        if (account->platform == SIM_BLUESKY)
+            cJSON_AddStringToObject(item, "rkey", likes[i].rkey);
+    }
+    if (following == NULL || liked == NULL) {
+        cJSON_Delete(doc);
+        doc = NULL;
+    }
+    reply_json(reply, 200, doc);
+unlock:
+    engage_follows_free(follows);
+    engage_likes_free(likes, like_count);
+    world_unlock(&sim->world);
+}
+
 static void handle_add_fault(struct sim *sim, const struct sim_request *req,
                              struct sim_reply *reply)
 {
@@ -380,6 +664,16 @@ void control_handle(struct sim *sim, struct sim_request *req, struct sim_reply *
         handle_change(sim, req, reply, 1);
     } else if (strcmp(what, "delete") == 0 && method_is(req, "POST")) {
         handle_change(sim, req, reply, 0);
+    } else if (strcmp(what, "follow") == 0 && method_is(req, "POST")) {
+        handle_follow(sim, req, reply, 1);
+    } else if (strcmp(what, "unfollow") == 0 && method_is(req, "POST")) {
+        handle_follow(sim, req, reply, 0);
+    } else if (strcmp(what, "like") == 0 && method_is(req, "POST")) {
+        handle_like(sim, req, reply);
+    } else if (strcmp(what, "unlike") == 0 && method_is(req, "POST")) {
+        handle_unlike(sim, req, reply);
+    } else if (strcmp(what, "engagement") == 0 && method_is(req, "GET")) {
+        handle_engagement(sim, req, reply);
     } else if (strcmp(what, "posts") == 0 && method_is(req, "GET")) {
         handle_posts(sim, req, reply);
     } else if (strcmp(what, "accounts") == 0 && method_is(req, "GET")) {
@@ -401,8 +695,9 @@ void control_handle(struct sim *sim, struct sim_request *req, struct sim_reply *
     } else if (strcmp(what, "clock") == 0 && method_is(req, "GET")) {
         handle_clock(sim, reply);
     } else {
-        reply_json_error(reply, 404, "no such control endpoint: publish, edit, delete (POST); "
-                                     "posts, accounts, counts, clock (GET); faults (GET, POST, DELETE); "
+        reply_json_error(reply, 404, "no such control endpoint: publish, edit, delete, follow, "
+                                     "unfollow, like, unlike (POST); posts, accounts, counts, "
+                                     "engagement, clock (GET); faults (GET, POST, DELETE); "
                                      "stats (GET, DELETE)");
     }
 }

@@ -30,6 +30,22 @@ void ids_tid(int64_t micros, uint32_t clock_id, char out[14])
     out[13] = '\0';
 }
 
+int ids_tid_parse(const char *tid, int64_t *micros, uint32_t *clock_id)
+{
+    if (strlen(tid) != 13)
+        return -1;
+    uint64_t v = 0;
+    for (int i = 0; i < 13; i++) {
+        const char *at = strchr(base32_sortable, tid[i]);
+        if (tid[i] == '\0' || at == NULL || (i == 0 && at - base32_sortable >= 16))
+            return -1;
+        v = (v << 5) | (uint64_t)(at - base32_sortable);
+    }
+    *micros = (int64_t)(v >> 10);
+    *clock_id = (uint32_t)(v & 0x3FFu);
+    return 0;
+}
+
 static void base32_from(uint64_t h, size_t count, char *out)
 {
     uint64_t v = h;

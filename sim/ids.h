@@ -16,6 +16,8 @@ uint64_t ids_mastodon(int64_t ms, uint32_t salt);
 uint64_t ids_x(int64_t ms, uint32_t salt);
 /* An AT Protocol TID: 13 base32-sortable characters from microseconds and a 10-bit clock id. */
 void ids_tid(int64_t micros, uint32_t clock_id, char out[14]);
+/* The inverse of ids_tid: 0, or -1 when tid is not 13 base32-sortable characters. */
+int ids_tid_parse(const char *tid, int64_t *micros, uint32_t *clock_id);
 /* "did:plc:" and 24 base32 characters from h. */
 void ids_did(uint64_t h, char *out, size_t out_len);
 /* A CIDv1 (dag-cbor, sha-256) lookalike: "bafyrei" and 52 base32 characters from h. */

@@ -9,7 +9,7 @@
 static void render_real(struct sim *sim, const struct platform_routes *routes,
                         struct sim_request *req, int64_t now_ms, struct sim_reply *reply)
 {
-    if (req->account == NULL)
+    if (req->account == NULL && !req->accountless)
         routes->gone(sim, req, reply);
     else
         routes->render(sim, req, now_ms, reply);

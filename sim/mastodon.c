@@ -3,12 +3,16 @@
  *   GET /api/v1/accounts/:id
  *   GET /api/v1/accounts/:id/statuses?limit=&max_id=&since_id=&min_id=&exclude_replies=
  *       &exclude_reblogs=&only_media=&pinned=
+ *   GET /api/v1/accounts/:id/following?limit=&max_id=&since_id=&min_id=
  * Statuses come newest first; limit defaults to 20 and is capped at 40 (Mastodon takes the
  * absolute value and caps it, so limit=0 gives an empty page). max_id keeps ids below it;
  * since_id returns the newest statuses above it, min_id the oldest statuses above it (both
  * still listed newest first). Link carries rel="next" (max_id = the oldest id on the page) when
  * the page is full and rel="prev" (min_id = the newest) when it is not empty. Private and
- * direct statuses do not exist here: an anonymous client would never see them. */
+ * direct statuses do not exist here: an anonymous client would never see them.
+ * following lists Account objects newest follow first, limit 40 by default and capped at 80;
+ * its paging ids are the follows' own (not the accounts'), so they appear only in Link:
+ * rel="next" (max_id) when the page is full, rel="prev" (since_id) when it is not empty. */
 #include <cjson/cJSON.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -24,8 +28,12 @@
 #define INSTANCE "https://sim.mastodon"
 #define DEFAULT_LIMIT 20
 #define MAX_LIMIT 40
+#define FOLLOWING_DEFAULT_LIMIT 40
+#define FOLLOWING_MAX_LIMIT 80
+/* When the bank's authors joined: 2010-01-01. */
+#define EXTERNAL_CREATED_MS 1262304000000LL
 
-enum { ENDPOINT_LOOKUP = 1, ENDPOINT_ACCOUNT, ENDPOINT_STATUSES };
+enum { ENDPOINT_LOOKUP = 1, ENDPOINT_ACCOUNT, ENDPOINT_STATUSES, ENDPOINT_FOLLOWING };
 
 static int resolve(struct sim *sim, struct sim_request *req)
 {
@@ -50,6 +58,8 @@ static int resolve(struct sim *sim, struct sim_request *req)
         req->endpoint = ENDPOINT_ACCOUNT;
     else if (strcmp(p + id_len, "/statuses") == 0)
         req->endpoint = ENDPOINT_STATUSES;
+    else if (strcmp(p + id_len, "/following") == 0)
+        req->endpoint = ENDPOINT_FOLLOWING;
     else
         return -1;
     req->account = world_account_by_native_id(&sim->world, SIM_MASTODON, req->arg);
@@ -77,7 +87,8 @@ static void rate_headers(struct sim_reply *reply, const struct rate_state *state
     reply_header(reply, "X-RateLimit-Reset", "%s", reset);
 }
 
-static cJSON *external_account_json(const char *handle, const char *name, int64_t created_ms)
+static cJSON *external_account_json(const char *handle, const char *name, const char *bio,
+                                    int64_t created_ms)
 {
     char id[64], created[SIM_TIME_LEN], url[512];
     ids_external_account("mastodon", handle, id, sizeof(id));
@@ -92,7 +103,12 @@ static cJSON *external_account_json(const char *handle, const char *name, int64_
     cJSON_AddBoolToObject(a, "discoverable", 1);
     cJSON_AddBoolToObject(a, "group", 0);
     cJSON_AddStringToObject(a, "created_at", created);
-    cJSON_AddStringToObject(a, "note", "");
+    struct buf note;
+    buf_init(&note);
+    if (bio != NULL && bio[0] != '\0')
+        html_from_text(&note, bio, HTML_MASTODON, INSTANCE);
+    cJSON_AddStringToObject(a, "note", note.data != NULL ? note.data : "");
+    buf_free(&note);
     snprintf(url, sizeof(url), INSTANCE "/@%s", handle);
     cJSON_AddStringToObject(a, "url", url);
     snprintf(url, sizeof(url), INSTANCE "/users/%s", handle);
@@ -287,7 +303,7 @@ static cJSON *ref_status(const struct sim_post *post)
                               "id", NULL);
     cJSON_AddItemToObject(s, "account",
                           external_account_json(ref->author->handle, ref->author->name,
-                                                ref->created_ms - 86400000LL * 900));
+                                                ref->author->bio, ref->created_ms - 86400000LL * 900));
     if (ref->alt != NULL)
         cJSON_AddItemToArray(cJSON_GetObjectItem(s, "media_attachments"),
                              media_json(sim_hash64((uint64_t)ref->created_ms), ref->alt));
@@ -448,6 +464,85 @@ static void render_statuses(struct sim *sim, struct sim_request *req, int64_t no
     reply_json(reply, 200, list);
 }
 
+static void following_link(struct buf *link, struct sim *sim, const struct sim_request *req,
+                           long limit, const char *bound, uint64_t key, const char *rel)
+{
+    if (link->len > 0)
+        buf_puts(link, ", ");
+    buf_printf(link, "<%s/mastodon/api/v1/accounts/%s/following?limit=%ld&%s=%" PRIu64
+                     ">; rel=\"%s\"",
+               sim->world.base_url, req->arg, limit, bound, key, rel);
+}
+
+static void render_following(struct sim *sim, struct sim_request *req, int64_t now,
+                             struct sim_reply *reply)
+{
+    long limit = FOLLOWING_DEFAULT_LIMIT;
+    const char *limit_text = request_query(req, "limit");
+    if (limit_text != NULL) {
+        limit = labs(strtol(limit_text, NULL, 10));
+        if (limit > FOLLOWING_MAX_LIMIT)
+            limit = FOLLOWING_MAX_LIMIT;
+    }
+    uint64_t max_id = id_param(req, "max_id");
+    uint64_t since_id = id_param(req, "since_id");
+    uint64_t min_id = id_param(req, "min_id");
+    struct engage_follow *follows = NULL;
+    size_t count = 0;
+    if (engage_follows(&sim->world, &sim->engage, req->account, now, &follows, &count) != 0) {
+        error_reply(reply, 500, "out of memory");
+        return;
+    }
+    /* Newest first; keep what the bounds allow. */
+    size_t kept = 0;
+    for (size_t i = 0; i < count; i++) {
+        uint64_t key = follows[i].key;
+        if ((max_id != 0 && key >= max_id) || (since_id != 0 && key <= since_id) ||
+            (min_id != 0 && key <= min_id))
+            continue;
+        follows[kept++] = follows[i];
+    }
+    /* min_id pages forward from the bound (the oldest above it), otherwise from the top. */
+    size_t first = 0, end = kept;
+    if ((size_t)limit < kept) {
+        if (min_id != 0)
+            first = kept - (size_t)limit;
+        else
+            end = (size_t)limit;
+    }
+    cJSON *list = cJSON_CreateArray();
+    for (size_t i = first; list != NULL && i < end; i++) {
+        const struct engage_target *t = &follows[i].target;
+        cJSON *item;
+        if (t->kind == ENGAGE_ACCOUNT) {
+            struct sim_account *followed = &sim->world.accounts[t->index];
+            if (world_advance_account(&sim->world, followed, now) != 0) {
+                cJSON_Delete(list);
+                list = NULL;
+                break;
+            }
+            item = account_json(followed, now);
+        } else {
+            const struct bank_author *author = bank_author_at(t->index);
+            item = external_account_json(author->handle, author->name, author->bio,
+                                         EXTERNAL_CREATED_MS);
+        }
+        cJSON_AddItemToArray(list, item);
+    }
+    if (list != NULL && end > first) {
+        struct buf link;
+        buf_init(&link);
+        if (end - first == (size_t)limit)
+            following_link(&link, sim, req, limit, "max_id", follows[end - 1].key, "next");
+        following_link(&link, sim, req, limit, "since_id", follows[first].key, "prev");
+        if (link.data != NULL)
+            reply_header(reply, "Link", "%s", link.data);
+        buf_free(&link);
+    }
+    engage_follows_free(follows);
+    reply_json(reply, 200, list);
+}
+
 static void render(struct sim *sim, struct sim_request *req, int64_t now, struct sim_reply *reply)
 {
     switch (req->endpoint) {
@@ -457,6 +552,9 @@ static void render(struct sim *sim, struct sim_request *req, int64_t now, struct
         break;
     case ENDPOINT_STATUSES:
         render_statuses(sim, req, now, reply);
+        break;
+    case ENDPOINT_FOLLOWING:
+        render_following(sim, req, now, reply);
         break;
     default:
         error_reply(reply, 404, "Not Found");

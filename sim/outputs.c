@@ -1,5 +1,6 @@
 #include "sim/outputs.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 
 #include "config/log.h"
 #include "sim/buf.h"
+#include "sim/engage.h"
 
 int outputs_write_atomic(const char *path, const char *data, size_t len, char *err,
                          size_t err_len)
@@ -124,5 +126,66 @@ int outputs_write_config(const struct sim *sim, const char *path, char *err, siz
     int rc = buf_failed(&out) ? error_set(err, err_len, "out of memory writing %s", path)
                               : outputs_write_atomic(path, out.data, out.len, err, err_len);
     buf_free(&out);
+    return rc;
+}
+
+int outputs_write_rules(const struct sim *sim, const char *path, char *err, size_t err_len)
+{
+    static const enum bank_role roles[] = {BANK_ROLE_CANDIDATE, BANK_ROLE_PARTY,
+                                           BANK_ROLE_CAMPAIGN_TEAM};
+    static const char *const list_names[] = {"candidate_account", "party_account",
+                                             "campaign_team_account"};
+    const struct sim_world *world = &sim->world;
+    int rc = -1;
+    char *json = NULL;
+    struct buf out;
+    buf_init(&out);
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(doc, "name", "sim-campaign-accounts");
+    cJSON_AddStringToObject(doc, "version", "1.0.0");
+    cJSON_AddStringToObject(doc, "region", "all");
+    cJSON_AddStringToObject(doc, "description",
+                            "netra-sim: the official candidate, party and campaign-team accounts "
+                            "of its world");
+    cJSON *lists = cJSON_AddObjectToObject(doc, "lists");
+    for (size_t r = 0; lists != NULL && r < sizeof(roles) / sizeof(roles[0]); r++) {
+        cJSON *terms = cJSON_AddArrayToObject(lists, list_names[r]);
+        for (size_t p = 0; terms != NULL && p < world->options.platform_count; p++) {
+            enum sim_platform platform = world->options.platforms[p];
+            if (platform != SIM_MASTODON && platform != SIM_BLUESKY && platform != SIM_X)
+                continue;
+            for (size_t a = 0; a < bank_author_count(); a++) {
+                if (bank_author_at(a)->role != roles[r])
+                    continue;
+                struct engage_target target = {ENGAGE_AUTHOR, a};
+                char value[256], term[300];
+                engage_target_handle(world, platform, &target, value, sizeof(value));
+                snprintf(term, sizeof(term), "@%s:%s", sim_platform_name(platform), value);
+                cJSON_AddItemToArray(terms, cJSON_CreateString(term));
+                if (platform == SIM_BLUESKY) {
+                    engage_target_native_id(world, platform, &target, value, sizeof(value));
+                    snprintf(term, sizeof(term), "@bluesky:%s", value);
+                    cJSON_AddItemToArray(terms, cJSON_CreateString(term));
+                }
+            }
+        }
+    }
+    json = cJSON_Print(doc);
+    if (json == NULL) {
+        error_set(err, err_len, "%s: out of memory", path);
+        goto cleanup;
+    }
+    buf_printf(&out, "// Written by netra-sim (seed %llu): its campaign accounts, for every "
+                     "region.\n%s\n",
+               (unsigned long long)world->options.seed, json);
+    if (buf_failed(&out)) {
+        error_set(err, err_len, "%s: out of memory", path);
+        goto cleanup;
+    }
+    rc = outputs_write_atomic(path, out.data, out.len, err, err_len);
+cleanup:
+    free(json);
+    buf_free(&out);
+    cJSON_Delete(doc);
     return rc;
 }

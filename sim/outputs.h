@@ -1,5 +1,5 @@
 /* Files netra-sim writes for its users once it listens: the port file, a watchlist of its
- * accounts, and the platforms section of a netra.jsonc pointing every platform at it. Each file
+ * accounts, a ruleset of its campaign accounts, and the platforms section of a netra.jsonc pointing every platform at it. Each file
  * is written to "<path>.tmp" and renamed into place, so a reader never sees half of it. */
 #ifndef NETRA_SIM_OUTPUTS_H
 #define NETRA_SIM_OUTPUTS_H
@@ -16,5 +16,12 @@ int outputs_write_port_file(const struct sim *sim, const char *path, char *err, 
 int outputs_write_watchlist(struct sim *sim, const char *path, char *err, size_t err_len);
 /* JSONC: {"platforms": {...}} with the X token as "$ENV:NETRA_X_TOKEN". */
 int outputs_write_config(const struct sim *sim, const char *path, char *err, size_t err_len);
+
+/* JSONC ruleset "sim-campaign-accounts", region "all": the world's campaign accounts (bank
+ * authors that are a candidate, party or campaign team) as qualified account terms per platform
+ * of the world ("@x:gerindra", "@bluesky:gerindra.bsky.sim" and its DID,
+ * "@mastodon:gerindra@sim.mastodon"), in lists candidate_account, party_account and
+ * campaign_team_account. */
+int outputs_write_rules(const struct sim *sim, const char *path, char *err, size_t err_len);
 
 #endif

@@ -23,11 +23,16 @@ struct sim_request {
     size_t body_len;
     int endpoint;                /* set by the platform's resolve() */
     struct sim_account *account; /* set by resolve(): whose data; NULL when nobody's */
+    int accountless;             /* set by resolve(): an endpoint about no one account */
     char arg[SIM_ID_LEN];        /* a path parameter resolve() captured */
 };
 
 /* A query argument, percent-decoded, or NULL. */
 const char *request_query(const struct sim_request *req, const char *key);
+/* Every value of a query argument given more than once ("uris=a&uris=b"), in order: fills up to
+ * max and returns how many there are in all. */
+size_t request_query_all(const struct sim_request *req, const char *key, const char **out,
+                         size_t max);
 /* A request header (case-insensitive name), or NULL. */
 const char *request_header(const struct sim_request *req, const char *name);
 

@@ -51,6 +51,34 @@ const char *request_query(const struct sim_request *req, const char *key)
     return MHD_lookup_connection_value(req->connection, MHD_GET_ARGUMENT_KIND, key);
 }
 
+struct query_values {
+    const char *key;
+    const char **out;
+    size_t max;
+    size_t count;
+};
+
+static enum MHD_Result collect_value(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    (void)kind;
+    struct query_values *q = cls;
+    if (value != NULL && strcmp(key, q->key) == 0) {
+        if (q->count < q->max)
+            q->out[q->count] = value;
+        q->count++;
+    }
+    return MHD_YES;
+}
+
+size_t request_query_all(const struct sim_request *req, const char *key, const char **out,
+                         size_t max)
+{
+    struct query_values q = {key, out, max, 0};
+    MHD_get_connection_values(req->connection, MHD_GET_ARGUMENT_KIND, collect_value, &q);
+    return q.count;
+}
+
 const char *request_header(const struct sim_request *req, const char *name)
 {
     return MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND, name);
@@ -251,7 +279,7 @@ static void handle_platform(struct sim *sim, const struct platform_routes *route
         int64_t wait_ms = budget.reset_ms - time_real_ms();
         routes->error(reply, 429, "Too Many Requests");
         reply_header(reply, "Retry-After", "%lld", (long long)((wait_ms + 999) / 1000));
-    } else if (req->account == NULL) {
+    } else if (req->account == NULL && !req->accountless) {
         routes->gone(sim, req, reply);
     } else {
         routes->render(sim, req, now, reply);

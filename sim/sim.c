@@ -39,6 +39,7 @@ int sim_init(struct sim *sim, const struct sim_options *options, char *err, size
         return error_set(err, err_len, "feed items: must be 1..1000");
     if (world_init(&sim->world, &options->world, err, err_len) != 0)
         return -1;
+    engage_init(&sim->engage);
     faults_init(&sim->faults);
     rate_limits_init(&sim->limits, options->rate_limit, options->rate_window_s);
     pthread_mutex_init(&sim->stop_lock, NULL);
@@ -62,6 +63,7 @@ fail:
     pthread_mutex_destroy(&sim->stop_lock);
     rate_limits_destroy(&sim->limits);
     faults_destroy(&sim->faults);
+    engage_free(&sim->engage);
     world_free(&sim->world);
     return -1;
 }
@@ -75,6 +77,7 @@ void sim_free(struct sim *sim)
     pthread_mutex_destroy(&sim->stop_lock);
     rate_limits_destroy(&sim->limits);
     faults_destroy(&sim->faults);
+    engage_free(&sim->engage);
     world_free(&sim->world);
 }
 

@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <stddef.h>
 
+#include "sim/engage.h"
 #include "sim/faults.h"
 #include "sim/ratelimit.h"
 #include "sim/stats.h"
@@ -36,6 +37,7 @@ struct sim_options {
 struct sim {
     struct sim_options options;
     struct sim_world world;
+    struct engage engage; /* follows and likes changed through control; under the world's lock */
     struct faults faults;
     struct stats stats;
     struct rate_limits limits;

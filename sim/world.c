@@ -283,7 +283,7 @@ void world_set_base_url(struct sim_world *world, const char *base_url)
 
 /* Bluesky mentions are handles: "@KPU_ID" becomes "@kpu-id.bsky.sim". Other platforms keep the
  * bank's text. */
-static char *platform_text(enum sim_platform platform, const char *text)
+char *world_platform_text(enum sim_platform platform, const char *text)
 {
     if (platform != SIM_BLUESKY)
         return strdup(text);
@@ -408,15 +408,17 @@ static int make_ref(struct sim_world *world, struct sim_account *account, struct
     post->ref.author = bank_pick_author(rng, category);
     post->ref.created_ms = post->created_ms - 60000 - (int64_t)sim_rng_below(rng, 3 * DAY_MS);
     post->ref.alt = original->alt;
-    post->ref.text = platform_text(account->platform, original->text);
+    post->ref.text = world_platform_text(account->platform, original->text);
     if (post->ref.text == NULL)
         return -1;
     uint64_t h = sim_hash_bytes(post->ref.author->handle, strlen(post->ref.author->handle),
                                 world->options.seed) ^ (uint64_t)post->ref.created_ms;
     switch (account->platform) {
     case SIM_BLUESKY: {
-        char did[64], rkey[14];
-        ids_external_account("bluesky", post->ref.author->handle, did, sizeof(did));
+        /* The DID its author's profile shows (bluesky.c), so the URI names the author. */
+        char did[64], rkey[14], handle[128];
+        bank_bluesky_handle(post->ref.author, handle, sizeof(handle));
+        ids_external_account("bluesky", handle, did, sizeof(did));
         ids_tid(post->ref.created_ms * 1000, (uint32_t)(h & 0x3FF), rkey);
         snprintf(post->ref.native_id, sizeof(post->ref.native_id), "at://%s/app.bsky.feed.post/%s",
                  did, rkey);
@@ -466,7 +468,7 @@ static int generate_post(struct sim_world *world, struct sim_account *account, i
         goto fail;
     switch (post->kind) {
     case SIM_KIND_POST:
-        post->text = platform_text(account->platform, own->text);
+        post->text = world_platform_text(account->platform, own->text);
         post->alt = own->alt != NULL ? own->alt : (sim_rng_chance(rng, 0.1) ? bank_pick_alt(rng) : NULL);
         break;
     case SIM_KIND_REPOST:
@@ -475,8 +477,8 @@ static int generate_post(struct sim_world *world, struct sim_account *account, i
     case SIM_KIND_REPLY: {
         char mention[96];
         snprintf(mention, sizeof(mention), "@%s", post->ref.author->handle);
-        char *mention_text = platform_text(account->platform, mention);
-        char *comment = platform_text(account->platform, own->text);
+        char *mention_text = world_platform_text(account->platform, mention);
+        char *comment = world_platform_text(account->platform, own->text);
         if (mention_text != NULL && comment != NULL)
             post->text = join_text(mention_text, " ", comment);
         free(mention_text);
@@ -484,7 +486,7 @@ static int generate_post(struct sim_world *world, struct sim_account *account, i
         break;
     }
     case SIM_KIND_QUOTE:
-        post->text = platform_text(account->platform, own->text);
+        post->text = world_platform_text(account->platform, own->text);
         post->alt = sim_rng_chance(rng, 0.3) ? bank_pick_alt(rng) : NULL;
         break;
     }

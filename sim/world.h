@@ -166,6 +166,10 @@ struct sim_post **world_visible_posts(const struct sim_account *account, int64_t
  * world_advance() first). A scan of every post: for control requests only. */
 struct sim_post *world_post_by_id(struct sim_world *world, const char *id);
 
+/* A bank text as a platform shows it (Bluesky mentions become handles), as a new string (free()
+ * it), or NULL on allocation failure. */
+char *world_platform_text(enum sim_platform platform, const char *text);
+
 /* A new post of `account` dated now, text as given (valid UTF-8, checked by the caller). */
 struct sim_post *world_publish(struct sim_world *world, struct sim_account *account,
                                const char *text, char *err, size_t err_len);

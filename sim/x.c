@@ -9,7 +9,13 @@
  * referenced tweets and media. meta has result_count, newest_id, oldest_id and next_token when
  * more remain. Retweets read "RT @user: ..." with referenced_tweets retweeted; links in text are
  * t.co links with the real URL in entities.urls; entity offsets count code points. A user that
- * does not exist is a 200 with an errors[] array, as X answers it. */
+ * does not exist is a 200 with an errors[] array, as X answers it.
+ *   GET /2/users/:id/following?max_results=&pagination_token=&user.fields=
+ *       users newest follow first, max_results 1..1000 (default 100)
+ *   GET /2/users/:id/liked_tweets?max_results=&pagination_token=&expansions=&tweet.fields=
+ *       &user.fields=   tweets newest like first, max_results 10..100 (default 100); with
+ *       expansions=author_id, includes.users holds their authors
+ * Both answer {data, includes, meta: {result_count, next_token}} (no data when empty). */
 #include <cjson/cJSON.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -30,7 +36,12 @@
 /* Keeps pagination tokens opaque without making them secret. */
 #define TOKEN_MASK 0x5DEECE66DA3Bull
 
-enum { ENDPOINT_BY_USERNAME = 1, ENDPOINT_USER, ENDPOINT_TWEETS };
+#define FOLLOWING_DEFAULT 100
+#define FOLLOWING_MAX 1000
+#define LIKED_MIN 10
+#define LIKED_MAX 100
+
+enum { ENDPOINT_BY_USERNAME = 1, ENDPOINT_USER, ENDPOINT_TWEETS, ENDPOINT_FOLLOWING, ENDPOINT_LIKED };
 
 static int resolve(struct sim *sim, struct sim_request *req)
 {
@@ -58,6 +69,10 @@ static int resolve(struct sim *sim, struct sim_request *req)
         req->endpoint = ENDPOINT_USER;
     else if (strcmp(p + len, "/tweets") == 0)
         req->endpoint = ENDPOINT_TWEETS;
+    else if (strcmp(p + len, "/following") == 0)
+        req->endpoint = ENDPOINT_FOLLOWING;
+    else if (strcmp(p + len, "/liked_tweets") == 0)
+        req->endpoint = ENDPOINT_LIKED;
     else
         return -1;
     req->account = world_account_by_native_id(&sim->world, SIM_X, req->arg);
@@ -182,6 +197,8 @@ static cJSON *user_json(const char *id, const char *username, const char *name,
     }
     if (listed(f->user, "description"))
         cJSON_AddStringToObject(u, "description", description);
+    if (listed(f->user, "url"))
+        cJSON_AddStringToObject(u, "url", "");
     if (listed(f->user, "protected"))
         cJSON_AddBoolToObject(u, "protected", 0);
     if (listed(f->user, "verified"))
@@ -206,7 +223,7 @@ static cJSON *external_user(const struct bank_author *author, const struct field
 {
     char id[64];
     ids_external_account("x", author->handle, id, sizeof(id));
-    return user_json(id, author->handle, author->name, 1262304000000LL, "", f);
+    return user_json(id, author->handle, author->name, 1262304000000LL, author->bio, f);
 }
 
 /* Text as X shows it: every link replaced by a t.co link, with entities pointing at the new
@@ -504,6 +521,32 @@ static int parse_id(const char *text, uint64_t *out)
     return 0;
 }
 
+/* An opaque pagination token for a paging position: base 36, lower case. */
+static void token_from(uint64_t position, char *out, size_t out_len)
+{
+    uint64_t v = position ^ TOKEN_MASK;
+    char digits[32];
+    size_t n = 0;
+    do {
+        digits[n++] = "0123456789abcdefghijklmnopqrstuvwxyz"[v % 36];
+        v /= 36;
+    } while (v > 0);
+    size_t i = 0;
+    for (; i < n && i + 1 < out_len; i++)
+        out[i] = digits[n - 1 - i];
+    out[i] = '\0';
+}
+
+static int token_parse(const char *text, uint64_t *position)
+{
+    char *end = NULL;
+    unsigned long long token = strtoull(text, &end, 36);
+    if (end == text || *end != '\0')
+        return -1;
+    *position = (uint64_t)token ^ TOKEN_MASK;
+    return 0;
+}
+
 static void render_tweets(struct sim_request *req, int64_t now, struct sim_reply *reply)
 {
     struct fields f = {
@@ -538,12 +581,8 @@ static void render_tweets(struct sim_request *req, int64_t now, struct sim_reply
             bad = time_parse_rfc3339(v, &start_ms);
         else if (i == 3)
             bad = time_parse_rfc3339(v, &end_ms);
-        else {
-            char *end = NULL;
-            unsigned long long token = strtoull(v, &end, 36);
-            bad = end == v || *end != '\0';
-            below = (uint64_t)token ^ TOKEN_MASK;
-        }
+        else
+            bad = token_parse(v, &below);
         if (bad) {
             invalid_parameter(reply, names[i], v, "is not valid");
             return;
@@ -615,25 +654,170 @@ static void render_tweets(struct sim_request *req, int64_t now, struct sim_reply
     }
     if (more) {
         char token[32];
-        uint64_t v = oldest->seq ^ TOKEN_MASK;
-        /* base 36, lower case */
-        char digits[32];
-        size_t n = 0;
-        do {
-            digits[n++] = "0123456789abcdefghijklmnopqrstuvwxyz"[v % 36];
-            v /= 36;
-        } while (v > 0);
-        for (size_t i = 0; i < n; i++)
-            token[i] = digits[n - 1 - i];
-        token[n] = '\0';
+        token_from(oldest->seq, token, sizeof(token));
         cJSON_AddStringToObject(meta, "next_token", token);
     }
     reply_json(reply, 200, doc);
 }
 
+/* max_results in min..max (default def) and pagination_token; 0, or -1 with a 400 reply. */
+static int paging_params(const struct sim_request *req, long min, long max, long def,
+                         long *max_results, uint64_t *below, struct sim_reply *reply)
+{
+    *max_results = def;
+    *below = UINT64_MAX;
+    const char *text = request_query(req, "max_results");
+    if (text != NULL) {
+        char *end = NULL;
+        *max_results = strtol(text, &end, 10);
+        if (end == text || *end != '\0' || *max_results < min || *max_results > max) {
+            char why[64];
+            snprintf(why, sizeof(why), "is not between %ld and %ld", min, max);
+            invalid_parameter(reply, "max_results", text, why);
+            return -1;
+        }
+    }
+    const char *token = request_query(req, "pagination_token");
+    if (token != NULL && token_parse(token, below) != 0) {
+        invalid_parameter(reply, "pagination_token", token, "is not valid");
+        return -1;
+    }
+    return 0;
+}
+
+/* data, or nothing when the page is empty. */
+static void add_data(cJSON *doc, cJSON *data, long served)
+{
+    if (served > 0)
+        cJSON_AddItemToObject(doc, "data", data);
+    else
+        cJSON_Delete(data);
+}
+
+static void add_meta(cJSON *doc, long served, int more, uint64_t last)
+{
+    cJSON *meta = cJSON_AddObjectToObject(doc, "meta");
+    cJSON_AddNumberToObject(meta, "result_count", (double)served);
+    if (more) {
+        char token[32];
+        token_from(last, token, sizeof(token));
+        cJSON_AddStringToObject(meta, "next_token", token);
+    }
+}
+
+static void render_following(struct sim *sim, struct sim_request *req, int64_t now,
+                             struct sim_reply *reply)
+{
+    struct fields f = {.user = request_query(req, "user.fields")};
+    long max_results = 0;
+    uint64_t below = 0;
+    if (paging_params(req, 1, FOLLOWING_MAX, FOLLOWING_DEFAULT, &max_results, &below, reply) != 0)
+        return;
+    struct engage_follow *follows = NULL;
+    size_t count = 0;
+    if (engage_follows(&sim->world, &sim->engage, req->account, now, &follows, &count) != 0) {
+        error_reply(reply, 500, "Internal Server Error");
+        return;
+    }
+    cJSON *doc = cJSON_CreateObject();
+    cJSON *data = cJSON_CreateArray();
+    long served = 0;
+    int more = 0;
+    uint64_t last = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (follows[i].key >= below)
+            continue;
+        if (served == max_results) {
+            more = 1;
+            break;
+        }
+        const struct engage_target *t = &follows[i].target;
+        cJSON_AddItemToArray(data, t->kind == ENGAGE_ACCOUNT
+                                       ? own_user(&sim->world.accounts[t->index], &f)
+                                       : external_user(bank_author_at(t->index), &f));
+        last = follows[i].key;
+        served++;
+    }
+    engage_follows_free(follows);
+    add_data(doc, data, served);
+    add_meta(doc, served, more, last);
+    reply_json(reply, 200, doc);
+}
+
+static void render_liked(struct sim *sim, struct sim_request *req, int64_t now,
+                         struct sim_reply *reply)
+{
+    struct fields f = {
+        .tweet = request_query(req, "tweet.fields"),
+        .expansions = request_query(req, "expansions"),
+        .media = request_query(req, "media.fields"),
+        .user = request_query(req, "user.fields"),
+    };
+    long max_results = 0;
+    uint64_t below = 0;
+    if (paging_params(req, LIKED_MIN, LIKED_MAX, LIKED_MAX, &max_results, &below, reply) != 0)
+        return;
+    struct engage_like *likes = NULL;
+    size_t count = 0;
+    if (engage_likes(&sim->world, &sim->engage, req->account, now, &likes, &count) != 0) {
+        error_reply(reply, 500, "Internal Server Error");
+        return;
+    }
+    struct includes inc = {cJSON_CreateArray(), cJSON_CreateArray(), cJSON_CreateArray()};
+    cJSON *doc = cJSON_CreateObject();
+    cJSON *data = cJSON_CreateArray();
+    long served = 0;
+    int more = 0;
+    uint64_t last = 0;
+    int authors = listed(f.expansions, "author_id");
+    for (size_t i = 0; i < count; i++) {
+        const struct engage_like *like = &likes[i];
+        if (like->key >= below)
+            continue;
+        if (served == max_results) {
+            more = 1;
+            break;
+        }
+        const struct engage_post *post = &like->post;
+        if (post->post != NULL) {
+            const struct sim_account *writer = &sim->world.accounts[post->author.index];
+            cJSON_AddItemToArray(data, post_tweet(writer, post->post, now, &f, &inc));
+            if (authors)
+                include_once(inc.users, own_user(writer, &f), "id");
+        } else {
+            const struct bank_author *author = bank_author_at(post->author.index);
+            char author_id[64];
+            ids_external_account("x", author->handle, author_id, sizeof(author_id));
+            cJSON_AddItemToArray(data, tweet_json(post->native_id, author_id, author->handle,
+                                                  post->created_ms, post->text, post->lang, NULL,
+                                                  strtoull(post->native_id, NULL, 10), &f));
+            if (authors)
+                include_once(inc.users, external_user(author, &f), "id");
+        }
+        last = like->key;
+        served++;
+    }
+    engage_likes_free(likes, count);
+    add_data(doc, data, served);
+    cJSON *includes = cJSON_CreateObject();
+    cJSON *lists[] = {inc.users, inc.tweets, inc.media};
+    const char *names[] = {"users", "tweets", "media"};
+    for (size_t i = 0; i < 3; i++) {
+        if (cJSON_GetArraySize(lists[i]) > 0)
+            cJSON_AddItemToObject(includes, names[i], lists[i]);
+        else
+            cJSON_Delete(lists[i]);
+    }
+    if (cJSON_GetArraySize(includes) > 0)
+        cJSON_AddItemToObject(doc, "includes", includes);
+    else
+        cJSON_Delete(includes);
+    add_meta(doc, served, more, last);
+    reply_json(reply, 200, doc);
+}
+
 static void render(struct sim *sim, struct sim_request *req, int64_t now, struct sim_reply *reply)
 {
-    (void)sim;
     const char *user_fields = request_query(req, "user.fields");
     struct fields f = {.user = user_fields};
     switch (req->endpoint) {
@@ -646,6 +830,12 @@ static void render(struct sim *sim, struct sim_request *req, int64_t now, struct
     }
     case ENDPOINT_TWEETS:
         render_tweets(req, now, reply);
+        break;
+    case ENDPOINT_FOLLOWING:
+        render_following(sim, req, now, reply);
+        break;
+    case ENDPOINT_LIKED:
+        render_liked(sim, req, now, reply);
         break;
     default:
         error_reply(reply, 404, "Not Found");

@@ -1,6 +1,6 @@
 /* Fuzzes what netra-sim reads from its users: the --faults spec, control request bodies
- * (publish, edit, delete, faults) and post texts on their way to the renderers. The first byte
- * picks the target; the rest is the input. Entity spans must stay inside the text and on
+ * (publish, edit, delete, faults, follow, unfollow, like, unlike) and post texts on their way to
+ * the renderers. The first byte picks the target ('0'..'9', modulo 10); the rest is the input. Entity spans must stay inside the text and on
  * character boundaries, whatever the text. */
 #include <stddef.h>
 #include <stdint.h>
@@ -14,8 +14,10 @@
 #include "sim/platforms.h"
 #include "sim/sim.h"
 
-/* Published posts stay in the world; past this many, publishing is skipped. */
+/* Published posts and control edits stay in the world; past this many, requests that add them
+ * are skipped. */
 #define MAX_POSTS 5000
+#define MAX_EDITS 5000
 
 static struct sim *fuzz_sim(void)
 {
@@ -74,7 +76,10 @@ static void fuzz_control(const char *path, const char *body, size_t len)
     size_t posts = 0;
     for (size_t i = 0; i < sim->world.account_count; i++)
         posts += sim->world.accounts[i].post_count;
-    if (strcmp(path, "/_sim/publish") == 0 && posts > MAX_POSTS)
+    if ((strcmp(path, "/_sim/publish") == 0 || strcmp(path, "/_sim/like") == 0) &&
+        posts > MAX_POSTS)
+        return;
+    if (sim->engage.count > MAX_EDITS)
         return;
     struct sim_request req = {
         .method = "POST", .path = path, .subpath = path, .body = body, .body_len = len,
@@ -97,7 +102,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     memcpy(text, data + 1, size - 1);
     text[size - 1] = '\0';
-    switch (data[0] % 6) {
+    switch ((uint8_t)(data[0] - '0') % 10) {
     case 0:
         fuzz_spec(text);
         break;
@@ -113,8 +118,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 4:
         fuzz_control("/_sim/delete", text, size - 1);
         break;
-    default:
+    case 5:
         fuzz_control("/_sim/faults", text, size - 1);
+        break;
+    case 6:
+        fuzz_control("/_sim/follow", text, size - 1);
+        break;
+    case 7:
+        fuzz_control("/_sim/unfollow", text, size - 1);
+        break;
+    case 8:
+        fuzz_control("/_sim/like", text, size - 1);
+        break;
+    default:
+        fuzz_control("/_sim/unlike", text, size - 1);
         break;
     }
     free(text);
