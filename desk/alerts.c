@@ -36,7 +36,25 @@ static const char *const field_names[ALERT_FIELD_COUNT] = {
     [ALERT_CONFIRMED_AT] = "confirmed_at",
     [ALERT_EVIDENCE] = "evidence",
     [ALERT_CHAIN_POSITION] = "chain_position",
+    [ALERT_KIND] = "kind",
+    [ALERT_TARGET_ID] = "target_id",
+    [ALERT_TARGET_ACCOUNT] = "target_account",
+    [ALERT_TARGET_ACCOUNT_ID] = "target_account_id",
+    [ALERT_TARGET_NAME] = "target_name",
+    [ALERT_TARGET_URL] = "target_url",
+    [ALERT_TARGET_TEXT] = "target_text",
 };
+
+/* The target fields and their members in the message's (and the JSON's) target object. */
+static const struct {
+    enum alert_field field;
+    const char *member;
+} target_fields[] = {
+    {ALERT_TARGET_ID, "id"},          {ALERT_TARGET_ACCOUNT, "account"},
+    {ALERT_TARGET_ACCOUNT_ID, "account_id"}, {ALERT_TARGET_NAME, "name"},
+    {ALERT_TARGET_URL, "url"},        {ALERT_TARGET_TEXT, "text"},
+};
+#define TARGET_FIELD_COUNT (sizeof(target_fields) / sizeof(target_fields[0]))
 
 /* Entries fetched from one shard per round trip. */
 #define SHARD_BATCH 64
@@ -238,6 +256,63 @@ int alert_parse_time(const char *s, long long *ms)
     return 0;
 }
 
+int alert_is_engagement(const struct alert *alert)
+{
+    return strcmp(alert->fields[ALERT_KIND], "follow") == 0 ||
+           strcmp(alert->fields[ALERT_KIND], "like") == 0;
+}
+
+/* Replaces an empty field by a copy of value. */
+static int field_fill(struct alert *alert, enum alert_field f, const char *value)
+{
+    if (alert->fields[f][0] != '\0' || value[0] == '\0')
+        return 0;
+    char *copy = strdup(value);
+    if (copy == NULL)
+        return -1;
+    free(alert->fields[f]);
+    alert->fields[f] = copy;
+    return 0;
+}
+
+static const char *member_string(const cJSON *object, const char *name)
+{
+    const cJSON *value = cJSON_GetObjectItemCaseSensitive(object, name);
+    return cJSON_IsString(value) ? value->valuestring : "";
+}
+
+int alerts_read_engagement(struct redis_sync *redis, const struct netra_config *config,
+                           struct alert *alert, char *err, size_t err_len)
+{
+    char key[KEYS_MAX_LEN];
+    redisReply *reply = NULL;
+    cJSON *message = NULL;
+    int rc = -1;
+    if (keys_case(key, sizeof(key), config->redis.key_prefix, alert->shard,
+                  alert->fields[ALERT_CASE], err, err_len) != 0 ||
+        redis_sync_commandv(redis, &reply, err, err_len, "HGET", key, "message", (char *)NULL) !=
+            0)
+        goto cleanup;
+    if (redis_reply_is_string(reply))
+        message = cJSON_ParseWithLength(reply->str, reply->len);
+    const cJSON *target = cJSON_GetObjectItemCaseSensitive(message, "target");
+    if (field_fill(alert, ALERT_KIND, member_string(message, "kind")) != 0 ||
+        field_fill(alert, ALERT_KIND, "post") != 0)
+        goto oom;
+    for (size_t i = 0; i < TARGET_FIELD_COUNT; i++)
+        if (field_fill(alert, target_fields[i].field,
+                       member_string(target, target_fields[i].member)) != 0)
+            goto oom;
+    rc = 0;
+    goto cleanup;
+oom:
+    error_set(err, err_len, "alert of case %s: out of memory", alert->fields[ALERT_CASE]);
+cleanup:
+    cJSON_Delete(message);
+    freeReplyObject(reply);
+    return rc;
+}
+
 static int add_clean(cJSON *object, const char *name, const char *value)
 {
     char *clean = alert_clean_text(value, strlen(value));
@@ -258,7 +333,7 @@ void *alert_to_json(const struct alert *alert)
     snprintf(text, sizeof(text), "%d/%s", alert->shard, alert->entry_id);
     if (cJSON_AddStringToObject(json, "alert", text) == NULL)
         goto fail;
-    for (size_t f = 0; f < ALERT_FIELD_COUNT; f++) {
+    for (size_t f = 0; f < ALERT_KIND; f++) {
         long long number;
         char *end;
         const char *value = alert->fields[f];
@@ -280,6 +355,20 @@ void *alert_to_json(const struct alert *alert)
         if (add_clean(json, field_names[f], value) != 0)
             goto fail;
     }
+    if (add_clean(json, "kind", alert->fields[ALERT_KIND][0] != '\0' ? alert->fields[ALERT_KIND]
+                                                                     : "post") != 0)
+        goto fail;
+    if (!alert_is_engagement(alert)) {
+        if (cJSON_AddNullToObject(json, "target") == NULL)
+            goto fail;
+        return json;
+    }
+    cJSON *target = cJSON_AddObjectToObject(json, "target");
+    if (target == NULL)
+        goto fail;
+    for (size_t i = 0; i < TARGET_FIELD_COUNT; i++)
+        if (add_clean(target, target_fields[i].member, alert->fields[target_fields[i].field]) != 0)
+            goto fail;
     return json;
 
 fail:
@@ -490,6 +579,11 @@ int alerts_page(struct shards *shards, const struct netra_config *config,
         if (!standing) {
             alert_free(alert);
             continue;
+        }
+        if (alerts_read_engagement(shards_get(shards, chosen), config, alert, err, err_len) !=
+            0) {
+            alert_free(alert);
+            goto cleanup;
         }
         out->count++;
     }

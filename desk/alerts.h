@@ -32,6 +32,11 @@ enum alert_field {
     ALERT_AUTHOR, ALERT_URL, ALERT_POST_ID, ALERT_TEXT, ALERT_CREATED_AT, ALERT_FETCHED_AT,
     ALERT_CATEGORY, ALERT_NOTE, ALERT_PARTISAN, ALERT_CONFIRMED_BY, ALERT_CONFIRMED_AT,
     ALERT_EVIDENCE, ALERT_CHAIN_POSITION,
+    /* What the finding is (post, repost, reply, quote, follow, like) and, for a follow or a like,
+     * its target (queue/post_message.h). Confirmations do not write these into the entry: they
+     * come from the case's message (alerts_read_engagement) unless the entry has them. */
+    ALERT_KIND, ALERT_TARGET_ID, ALERT_TARGET_ACCOUNT, ALERT_TARGET_ACCOUNT_ID, ALERT_TARGET_NAME,
+    ALERT_TARGET_URL, ALERT_TARGET_TEXT,
     ALERT_FIELD_COUNT
 };
 
@@ -51,6 +56,15 @@ void alert_free(struct alert *alert);
  * the reply is not an entry or the entry has no valid case id. */
 int alerts_decode(const redisReply *entry, int shard, struct alert *out, char *err,
                   size_t err_len);
+
+/* Fills the alert's kind and target fields that its entry left "" from the message of its case
+ * (one HGET; kind "post" when neither says). A case or message that is gone or unreadable leaves
+ * the target fields ""; -1 with err only when Redis failed or memory ran out. */
+int alerts_read_engagement(struct redis_sync *redis, const struct netra_config *config,
+                           struct alert *alert, char *err, size_t err_len);
+
+/* 1 when the alert is of a follow or a like. */
+int alert_is_engagement(const struct alert *alert);
 
 struct alert_query {
     const char *region;  /* exact match, or NULL */
@@ -87,8 +101,9 @@ int alert_parse_time(const char *s, long long *ms);
 
 /* The alert as the JSON object webhooks post and the JSON Feed's _netra extends: every field as a
  * cleaned string, plus "id" ("urn:netra:alert:<case>"), "alert" ("<shard>/<entry id>"),
- * confirmed_at in RFC 3339, partisan and chain_position as numbers. Returns a cJSON * the caller
- * owns, or NULL when out of memory. */
+ * confirmed_at in RFC 3339, partisan and chain_position as numbers; "kind" and "target" (null for
+ * posts, else {id, account, account_id, name, url, text} as strings). Returns a cJSON * the
+ * caller owns, or NULL when out of memory. */
 void *alert_to_json(const struct alert *alert);
 
 #endif

@@ -403,6 +403,47 @@ static cJSON *account_json(struct redis_sync *redis, const struct netra_config *
     return json;
 }
 
+/* The target members a case shows (queue/post_message.h): whom a follow followed, or the post a
+ * like liked and its author. */
+static const char *const target_members[] = {"id", "account", "account_id", "name", "url",
+                                             "text"};
+
+/* Adds "kind" (the message's, "post" when it has none) and "target": null for a post, else
+ * {id, account, account_id, name, url, text} (null when absent) with the text (a bio or a liked
+ * post) cut to text_max bytes on a character boundary. 0, or -1 when out of memory. */
+static int add_engagement(cJSON *object, const cJSON *message, size_t text_max)
+{
+    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(message, "kind");
+    const char *kind_name = cJSON_IsString(kind) ? kind->valuestring : "post";
+    if (add_string(object, "kind", kind_name) != 0)
+        return -1;
+    const cJSON *target = cJSON_GetObjectItemCaseSensitive(message, "target");
+    if (!cJSON_IsObject(target))
+        return cJSON_AddNullToObject(object, "target") ? 0 : -1;
+    cJSON *json = cJSON_CreateObject();
+    if (json == NULL || !cJSON_AddItemToObject(object, "target", json)) {
+        cJSON_Delete(json);
+        return -1;
+    }
+    for (size_t i = 0; i < sizeof(target_members) / sizeof(target_members[0]); i++) {
+        const cJSON *value = cJSON_GetObjectItemCaseSensitive(target, target_members[i]);
+        if (!cJSON_IsString(value)) {
+            if (add_string(json, target_members[i], NULL) != 0)
+                return -1;
+            continue;
+        }
+        size_t len = strcmp(target_members[i], "text") == 0
+                         ? utf8_cut(value->valuestring, text_max)
+                         : strlen(value->valuestring);
+        char *cut = strndup(value->valuestring, len);
+        int rc = cut == NULL ? -1 : add_string(json, target_members[i], cut);
+        free(cut);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
 cJSON *case_row_json(struct redis_sync *redis, const struct netra_config *config,
                      const struct case_row *row, char *err, size_t err_len)
 {
@@ -454,6 +495,7 @@ cJSON *case_row_json(struct redis_sync *redis, const struct netra_config *config
         goto cleanup;
     }
     if (add_string(json, "text", preview) != 0 ||
+        add_engagement(json, message, PREVIEW_BYTES) != 0 ||
         add_number(json, "decisions", decision_count) != 0) {
         error_set(err, err_len, "case: out of memory");
         goto cleanup;
@@ -790,6 +832,14 @@ static const cJSON *match_field(const cJSON *message, const char *field)
     if (strcmp(field, "repost_of.text") == 0 || strcmp(field, "repost_of.author") == 0)
         return cJSON_GetObjectItemCaseSensitive(
             cJSON_GetObjectItemCaseSensitive(message, "repost_of"), field + strlen("repost_of."));
+    if (strncmp(field, "target.", strlen("target.")) == 0) {
+        const char *member = field + strlen("target.");
+        for (size_t i = 0; i < sizeof(target_members) / sizeof(target_members[0]); i++)
+            if (strcmp(member, target_members[i]) == 0)
+                return cJSON_GetObjectItemCaseSensitive(
+                    cJSON_GetObjectItemCaseSensitive(message, "target"), member);
+        return NULL;
+    }
     const char *lists[] = {"media", "hashtags", "mentions"};
     for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]); l++) {
         size_t len = strlen(lists[l]);
@@ -850,7 +900,8 @@ static cJSON *post_json(const cJSON *message)
 {
     static const char *const members[] = {"id", "platform", "kind", "author", "url",
                                           "created_at", "fetched_at", "text", "lang",
-                                          "hashtags", "mentions", "links", "media", "repost_of"};
+                                          "hashtags", "mentions", "links", "media", "repost_of",
+                                          "target"};
     cJSON *post = cJSON_CreateObject();
     if (post == NULL)
         return NULL;
@@ -934,7 +985,8 @@ static cJSON *case_detail_json(struct redis_sync *redis, const struct netra_conf
         add_string(json, "verdict", case_string(fields, "verdict")) != 0 ||
         !cJSON_AddItemToObject(json, "categories",
                                api_split_list(case_string(fields, "categories"))) ||
-        add_string(json, "ruleset", case_string(fields, "ruleset")) != 0)
+        add_string(json, "ruleset", case_string(fields, "ruleset")) != 0 ||
+        add_engagement(json, message, SIZE_MAX) != 0)
         goto oom;
     cJSON *post = post_json(message);
     if (post == NULL || !cJSON_AddItemToObject(json, "post", post)) {

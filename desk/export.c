@@ -18,14 +18,14 @@ enum source {
     FROM_CASE,
     FROM_ACCOUNT,
     FROM_REGION, /* the case's (the post's own), else the account's */
-    FROM_MESSAGE_TEXT,
+    FROM_MESSAGE, /* a string member of the case's message ("text", "target.url", ...) */
     FROM_CASE_TIME,
 };
 
 struct column {
     const char *title;
     enum source source;
-    const char *field; /* of the case or account hash */
+    const char *field; /* of the case or account hash, or the message member */
 };
 
 static const struct column columns[] = {
@@ -41,7 +41,7 @@ static const struct column columns[] = {
     {"post_id", FROM_CASE, "post_id"},
     {"url", FROM_CASE, "url"},
     {"created_at", FROM_CASE, "created_at"},
-    {"text", FROM_MESSAGE_TEXT, "message"},
+    {"text", FROM_MESSAGE, "text"},
     {"verdict", FROM_CASE, "verdict"},
     {"political", FROM_CASE, "political"},
     {"partisan", FROM_CASE, "partisan"},
@@ -52,6 +52,13 @@ static const struct column columns[] = {
     {"evidence", FROM_CASE, "evidence"},
     {"chain_position", FROM_CASE, "chain_position"},
     {"opened_at", FROM_CASE_TIME, "created"},
+    /* What a follow or a like engaged with; added after the columns readers already know. */
+    {"kind", FROM_MESSAGE, "kind"},
+    {"target_account", FROM_MESSAGE, "target.account"},
+    {"target_account_id", FROM_MESSAGE, "target.account_id"},
+    {"target_name", FROM_MESSAGE, "target.name"},
+    {"target_url", FROM_MESSAGE, "target.url"},
+    {"target_text", FROM_MESSAGE, "target.text"},
 };
 #define COLUMN_COUNT (sizeof(columns) / sizeof(columns[0]))
 
@@ -112,14 +119,18 @@ static const char *string_at(const redisReply *reply, size_t i, size_t *len)
     return reply->element[i]->str;
 }
 
-/* The post's text from the case's message JSON ("" when it cannot be read). */
-static char *message_text(const char *json, size_t len)
+/* A string member of the message ("kind" defaults to "post"), "" when it has none. */
+static const char *message_string(const cJSON *message, const char *path)
 {
-    cJSON *message = cJSON_ParseWithLength(json, len);
-    const cJSON *text = cJSON_GetObjectItemCaseSensitive(message, "text");
-    char *out = strdup(cJSON_IsString(text) ? text->valuestring : "");
-    cJSON_Delete(message);
-    return out;
+    const char *target = "target.";
+    const cJSON *value =
+        strncmp(path, target, strlen(target)) != 0
+            ? cJSON_GetObjectItemCaseSensitive(message, path)
+            : cJSON_GetObjectItemCaseSensitive(
+                  cJSON_GetObjectItemCaseSensitive(message, "target"), path + strlen(target));
+    if (cJSON_IsString(value))
+        return value->valuestring;
+    return strcmp(path, "kind") == 0 ? "post" : "";
 }
 
 /* Reads one case and, when it passes the filters, appends its row. */
@@ -130,7 +141,8 @@ static int export_case(struct redis_sync *redis, const struct netra_config *conf
     struct redis_args args;
     redisReply *kase = NULL, *account = NULL;
     char account_key[KEYS_MAX_LEN], when[32];
-    char *line = NULL, *text = NULL;
+    char *line = NULL;
+    cJSON *message = NULL;
     size_t line_len = 0, len;
     FILE *out = NULL;
     int rc = -1;
@@ -138,11 +150,14 @@ static int export_case(struct redis_sync *redis, const struct netra_config *conf
     redis_args_init(&args);
     redis_args_add_str(&args, "HMGET");
     redis_args_add_str(&args, case_key);
+    /* One value per column at the column's index (account and message columns name no field of
+     * the case and read nil there), then the message, parsed once for all its columns. */
     for (size_t c = 0; c < COLUMN_COUNT; c++)
         redis_args_add_str(&args, columns[c].field);
+    redis_args_add_str(&args, "message");
     if (redis_args_ok(&args, err, err_len) != 0 ||
         redis_sync_command(redis, &args, 0, &kase, err, err_len) != 0 ||
-        redis_reply_expect(kase, REDIS_REPLY_ARRAY, COLUMN_COUNT, "HMGET case", err,
+        redis_reply_expect(kase, REDIS_REPLY_ARRAY, COLUMN_COUNT + 1, "HMGET case", err,
                            err_len) != 0)
         goto cleanup;
 
@@ -173,6 +188,8 @@ static int export_case(struct redis_sync *redis, const struct netra_config *conf
         goto cleanup;
     }
 
+    const char *json = string_at(kase, COLUMN_COUNT, &len);
+    message = cJSON_ParseWithLength(json, len);
     out = open_memstream(&line, &line_len);
     if (out == NULL)
         goto oom;
@@ -187,11 +204,9 @@ static int export_case(struct redis_sync *redis, const struct netra_config *conf
         } else if (columns[c].source == FROM_REGION) {
             value = case_region;
             len = strlen(case_region);
-        } else if (columns[c].source == FROM_MESSAGE_TEXT) {
-            if ((text = message_text(value, len)) == NULL)
-                goto oom;
-            value = text;
-            len = strlen(text);
+        } else if (columns[c].source == FROM_MESSAGE) {
+            value = message_string(message, columns[c].field);
+            len = strlen(value);
         } else if (columns[c].source == FROM_CASE_TIME && len > 0 &&
                    redis_reply_integer(kase->element[c], &ms) == 0) {
             alert_format_time(ms, when);
@@ -228,7 +243,7 @@ cleanup:
     if (out != NULL)
         fclose(out);
     free(line);
-    free(text);
+    cJSON_Delete(message);
     freeReplyObject(kase);
     freeReplyObject(account);
     redis_args_free(&args);

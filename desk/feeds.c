@@ -20,17 +20,18 @@
 struct labels {
     const char *title;
     const char *category, *note, *account, *post, *confirmed_by, *evidence, *chain;
+    const char *followed, *liked; /* "<actor> <followed> <target>", "<actor> <liked> <target>" */
 };
 
 static const struct labels labels_id = {
     "netra: temuan terkonfirmasi",
     "Kategori", "Catatan", "Akun", "Unggahan", "Dikonfirmasi oleh", "Bukti (SHA-256)",
-    "posisi rantai",
+    "posisi rantai", "mengikuti", "menyukai unggahan",
 };
 static const struct labels labels_en = {
     "netra: confirmed findings",
     "Category", "Note", "Account", "Post", "Confirmed by", "Evidence (SHA-256)",
-    "chain position",
+    "chain position", "followed", "liked a post by",
 };
 
 static const struct labels *feed_labels(const struct netra_config *config)
@@ -153,7 +154,22 @@ static char *entry_text(const struct alert *alert, const struct labels *labels)
     FILE *stream = open_memstream(&raw, &raw_len);
     if (stream == NULL)
         return NULL;
-    fprintf(stream, "%s\n\n%s: %s\n", f[ALERT_TEXT], labels->category, f[ALERT_CATEGORY]);
+    if (alert_is_engagement(alert)) {
+        /* "Budi followed Tim Kampanye (@timkampanye): https://...", then the bio or the liked
+         * post's text: a follow or a like has no text of its own. */
+        int follow = strcmp(f[ALERT_KIND], "follow") == 0;
+        fprintf(stream, "%s %s %s", f[ALERT_NAME][0] != '\0' ? f[ALERT_NAME] : f[ALERT_AUTHOR],
+                follow ? labels->followed : labels->liked,
+                f[ALERT_TARGET_NAME][0] != '\0' ? f[ALERT_TARGET_NAME] : f[ALERT_TARGET_ACCOUNT]);
+        if (f[ALERT_TARGET_NAME][0] != '\0' && f[ALERT_TARGET_ACCOUNT][0] != '\0')
+            fprintf(stream, " (@%s)", f[ALERT_TARGET_ACCOUNT]);
+        if (f[ALERT_TARGET_URL][0] != '\0')
+            fprintf(stream, ": %s", f[ALERT_TARGET_URL]);
+        fprintf(stream, "\n%s", f[ALERT_TARGET_TEXT]);
+    } else {
+        fputs(f[ALERT_TEXT], stream);
+    }
+    fprintf(stream, "\n\n%s: %s\n", labels->category, f[ALERT_CATEGORY]);
     if (f[ALERT_NOTE][0] != '\0')
         fprintf(stream, "%s: %s\n", labels->note, f[ALERT_NOTE]);
     fprintf(stream, "%s: %s, %s, %s", labels->account, f[ALERT_NAME], f[ALERT_AGENCY],
@@ -283,7 +299,8 @@ static int atom_entry(xmlTextWriterPtr writer, const struct netra_config *config
         xml_category(writer, f[ALERT_CATEGORY], "urn:netra:category") != 0 ||
         xml_category(writer, f[ALERT_REGION], "urn:netra:region") != 0 ||
         xml_category(writer, f[ALERT_AGENCY], "urn:netra:agency") != 0 ||
-        xml_category(writer, f[ALERT_PLATFORM], "urn:netra:platform") != 0)
+        xml_category(writer, f[ALERT_PLATFORM], "urn:netra:platform") != 0 ||
+        (alert_is_engagement(alert) && xml_category(writer, f[ALERT_KIND], "urn:netra:kind") != 0))
         goto cleanup;
     if (xmlTextWriterStartElement(writer, BAD_CAST "content") < 0 ||
         xmlTextWriterWriteAttribute(writer, BAD_CAST "type", BAD_CAST "text") < 0 ||
@@ -414,10 +431,12 @@ static cJSON *json_item(const struct netra_config *config, const struct alert *a
                        f[ALERT_NAME][0] != '\0' ? f[ALERT_NAME] : f[ALERT_AUTHOR]) != 0 ||
         (tags = cJSON_AddArrayToObject(item, "tags")) == NULL)
         goto cleanup;
+    /* Posts' tags are as they always were; a follow or a like adds its kind. */
     const enum alert_field tag_fields[] = {ALERT_CATEGORY, ALERT_REGION, ALERT_AGENCY,
-                                           ALERT_PLATFORM};
+                                           ALERT_PLATFORM, ALERT_KIND};
     for (size_t i = 0; i < sizeof(tag_fields) / sizeof(tag_fields[0]); i++) {
-        if (f[tag_fields[i]][0] == '\0')
+        if (f[tag_fields[i]][0] == '\0' ||
+            (tag_fields[i] == ALERT_KIND && !alert_is_engagement(alert)))
             continue;
         char *tag = clean(f[tag_fields[i]]);
         cJSON *string = tag == NULL ? NULL : cJSON_CreateString(tag);

@@ -215,28 +215,36 @@ cleanup:
     curl_slist_free_all(headers);
 }
 
-/* The body of the alert entry_id of shard: NULL with err when the entry is gone or unreadable. */
-static char *alert_body(struct redis_sync *redis, const char *stream, int shard,
-                        const char *entry_id, char *err, size_t err_len)
+/* The body of the alert entry_id of shard (its kind and target read from its case). NULL with err
+ * and *lasting = 1 when the entry is gone or unreadable, which no retry changes; *lasting = 0 when
+ * Redis failed or memory ran out. */
+static char *alert_body(struct redis_sync *redis, const struct netra_config *config,
+                        const char *stream, int shard, const char *entry_id, int *lasting,
+                        char *err, size_t err_len)
 {
     redisReply *reply = NULL;
     struct alert alert;
     cJSON *json = NULL;
     char *body = NULL;
+    *lasting = 0;
     if (redis_sync_commandv(redis, &reply, err, err_len, "XRANGE", stream, entry_id, entry_id,
                             (char *)NULL) != 0 ||
         redis_reply_expect(reply, REDIS_REPLY_ARRAY, 0, "XRANGE alerts", err, err_len) != 0)
         goto cleanup;
+    *lasting = 1;
     if (reply->elements != 1) {
         error_set(err, err_len, "alert %d/%s is gone from the stream", shard, entry_id);
         goto cleanup;
     }
     if (alerts_decode(reply->element[0], shard, &alert, err, err_len) != 0)
         goto cleanup;
-    json = alert_to_json(&alert);
+    *lasting = 0;
+    if (alerts_read_engagement(redis, config, &alert, err, err_len) == 0) {
+        json = alert_to_json(&alert);
+        if (json == NULL || (body = cJSON_PrintUnformatted(json)) == NULL)
+            error_set(err, err_len, "alert %d/%s: out of memory", shard, entry_id);
+    }
     alert_free(&alert);
-    if (json == NULL || (body = cJSON_PrintUnformatted(json)) == NULL)
-        error_set(err, err_len, "alert %d/%s: out of memory", shard, entry_id);
 
 cleanup:
     cJSON_Delete(json);
@@ -335,7 +343,13 @@ static int delivery_try(struct webhook_pusher *pusher, struct redis_sync *redis,
                     err_len) != 0)
         return -1;
     snprintf(tag, sizeof(tag), "%d/%s", shard, delivery->entry_id);
-    body = alert_body(redis, stream, shard, delivery->entry_id, message, sizeof(message));
+    int lasting;
+    body = alert_body(redis, pusher->config, stream, shard, delivery->entry_id, &lasting, message,
+                      sizeof(message));
+    if (body == NULL && !lasting) {
+        error_set(err, err_len, "alert %s: %s", tag, message);
+        goto cleanup;
+    }
     if (body == NULL) {
         /* Nothing to send will ever come back: give up at once, on the record. */
         delivery->attempts++;

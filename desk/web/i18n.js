@@ -74,6 +74,27 @@ const strings = {
     'case.scores': 'Partisan {partisan} · politik {political} · {ruleset}',
     'case.open_original': 'Buka unggahan asli',
     'case.confirmed_as': 'Dikonfirmasi sebagai {category} oleh {by}, {at}',
+    'col.kind': 'Jenis',
+    'kind.post': 'unggahan',
+    'kind.repost': 'bagikan ulang',
+    'kind.reply': 'balasan',
+    'kind.quote': 'kutipan',
+    'kind.follow': 'mengikuti',
+    'kind.like': 'menyukai',
+    'queue.follow_text': 'Mengikuti {name} (@{handle})',
+    'queue.like_text': 'Menyukai unggahan {name} (@{handle}): {text}',
+    'case.follow_title': 'Mengikuti akun',
+    'case.like_title': 'Menyukai unggahan',
+    'case.followed': '{actor} mengikuti {name} ({handle})',
+    'case.followed_unnamed': '{actor} mengikuti {handle}',
+    'case.liked': '{actor} menyukai unggahan {name} ({handle})',
+    'case.liked_unnamed': '{actor} menyukai unggahan {handle}',
+    'case.open_profile': 'Buka profil',
+    'case.open_liked': 'Buka unggahan yang disukai',
+    'case.bio': 'Bio akun yang diikuti',
+    'case.liked_post': 'Unggahan yang disukai',
+    'case.liked_unread': 'Teks unggahan ini tidak dapat dibaca.',
+    'case.seen_at': 'Terlihat oleh netra',
     'field.rule': 'Aturan',
     'field.term': 'Istilah',
     'field.field': 'Bidang',
@@ -248,6 +269,27 @@ const strings = {
     'case.scores': 'Partisan {partisan} · political {political} · {ruleset}',
     'case.open_original': 'Open the original post',
     'case.confirmed_as': 'Confirmed as {category} by {by}, {at}',
+    'col.kind': 'Kind',
+    'kind.post': 'post',
+    'kind.repost': 'repost',
+    'kind.reply': 'reply',
+    'kind.quote': 'quote',
+    'kind.follow': 'follow',
+    'kind.like': 'like',
+    'queue.follow_text': 'Followed {name} (@{handle})',
+    'queue.like_text': 'Liked a post by {name} (@{handle}): {text}',
+    'case.follow_title': 'Follow',
+    'case.like_title': 'Like',
+    'case.followed': '{actor} followed {name} ({handle})',
+    'case.followed_unnamed': '{actor} followed {handle}',
+    'case.liked': '{actor} liked a post by {name} ({handle})',
+    'case.liked_unnamed': '{actor} liked a post by {handle}',
+    'case.open_profile': 'Open the profile',
+    'case.open_liked': 'Open the liked post',
+    'case.bio': 'Bio of the followed account',
+    'case.liked_post': 'The liked post',
+    'case.liked_unread': 'The text of this post could not be read.',
+    'case.seen_at': 'Seen by netra',
     'field.rule': 'Rule',
     'field.term': 'Term',
     'field.field': 'Field',
@@ -405,6 +447,23 @@ export function t(key, params) {
   const template = strings[current][key] ?? strings.id[key] ?? key;
   return template.replace(/\{(\w+)\}/g, (whole, name) =>
     (params && name in params ? String(params[name]) : whole));
+}
+
+// t() as a list of strings and the nodes given for its placeholders, for el() to append: a
+// sentence whose parts are links or marked text, in each language's own word order.
+export function tParts(key, params) {
+  const template = strings[current][key] ?? strings.id[key] ?? key;
+  return template.split(/(\{\w+\})/).filter((part) => part !== '').map((part) => {
+    const name = /^\{(\w+)\}$/.exec(part);
+    return name && params && name[1] in params ? params[name[1]] : part;
+  });
+}
+
+// A message kind's label (post, reply, follow, like, ...), or the kind itself when unknown.
+export function kindLabel(kind) {
+  const key = 'kind.' + kind;
+  const label = t(key);
+  return label === key ? String(kind ?? '') : label;
 }
 
 // A category's label, or the id itself for a category this console does not know.

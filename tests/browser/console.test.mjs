@@ -1,7 +1,8 @@
 // The reviewer console in Debian's Chromium against the real netra-desk, netra-worker and Redis:
 // log in, work three cases with the keyboard and see their decisions in the API and the audit
-// log, see a confirmation appear in the JSON Feed, and check that posts carrying HTML or script
-// render as inert text. Saves screenshots of the queue and the case page in
+// log, see a confirmation appear in the JSON Feed, check that posts carrying HTML or script
+// render as inert text, and see a follow and a like case say whom the account followed and what
+// it liked, in both languages, up to the feed and the webhook. Saves screenshots of the queue and the case page in
 // $NETRA_BINARY_DIR/browser/.
 //
 //   node console.test.mjs NETRA_DESK NETRA NETRA_WORKER SEED_POSTS   (see run-console-test)
@@ -49,6 +50,8 @@ const cids = {
   script: caseId('asn-jti-101', 'x:1003'),
   event: caseId('asn-ach-101', 'mastodon:2001'),
   emoji: caseId('asn-ach-101', 'mastodon:2002'),
+  follow: caseId('asn-ach-101', 'mastodon:follow:109876:4401'),
+  like: caseId('asn-jti-101', 'x:like:5550001:1860000000000000001'),
 };
 
 async function step(name, fn) {
@@ -396,6 +399,83 @@ async function main() {
         assert.ok(actions.includes(action), `${action} not in ${actions.join(',')}`);
       }
       await supervisor.close();
+    });
+
+    await step('the queue shows a follow and a like as such', async () => {
+      // Their scoring is the worker's to test: here they are recorded as it records cases.
+      const opened = execFileSync(seedBin, ['--cases', configPath,
+        path.join(here, 'fixtures/engagement.jsonl')]).toString().trim();
+      assert.equal(opened, '2');
+      await page.goto(base + '/#/queue?status=all');
+      await page.locator(`tr[data-cid="${cids.like}"]`).waitFor();
+      const row = (cid) => page.locator(`tr[data-cid="${cid}"]`);
+      assert.equal(await row(cids.follow).locator('td.kind span').getAttribute('data-kind'), 'follow');
+      assert.equal(await row(cids.follow).locator('td.kind').textContent(), 'mengikuti');
+      assert.equal(await row(cids.like).locator('td.kind').textContent(), 'menyukai');
+      assert.equal(await row(cids.follow).locator('td.text').textContent(),
+        'Mengikuti Tim Pemenangan Paslon 02 Aceh (@timpemenangan@kampanye.example)');
+      assert.match(await row(cids.like).locator('td.text').textContent(),
+        /^Menyukai unggahan Relawan Paslon 02 🗳️ \(@relawan_paslon02\): 🗳️ Coblos nomor 2!/);
+      assert.equal(await row(cids.event).locator('td.kind').textContent(), 'unggahan');
+    });
+
+    await step('a follow case names whom, links the profile and marks the bio', async () => {
+      await page.goto(base + '/#/case/' + cids.follow);
+      const summary = page.locator('#engagement-summary');
+      await summary.waitFor();
+      assert.equal(await summary.textContent(),
+        'Cut Meutia Rahmah mengikuti Tim Pemenangan Paslon 02 Aceh (@timpemenangan@kampanye.example)');
+      const marks = await page.$$eval('#engagement-summary mark', (nodes) => nodes.map((n) => n.textContent));
+      assert.deepEqual(marks, ['Tim Pemenangan', 'timpemenangan@kampanye.example']);
+      assert.equal(await page.locator('#post a[href="https://kampanye.example/@timpemenangan"]').count(), 1);
+      // The bio's markup is text; its matched words are marked.
+      assert.equal(await page.textContent('#target-text'),
+        'Akun resmi tim pemenangan paslon nomor urut 02 se-Aceh. <b>Coblos 02!</b>');
+      assert.deepEqual(await page.$$eval('#target-text mark', (nodes) => nodes.map((n) => n.textContent)),
+        ['tim pemenangan']);
+      assert.equal(await page.locator('#post b').count(), 0);
+      await page.screenshot({ path: path.join(out, 'follow.png'), fullPage: true });
+    });
+
+    await step('a like case names whose post, marks its text after emoji and links it', async () => {
+      await page.goto(base + '/#/case/' + cids.like);
+      const summary = page.locator('#engagement-summary');
+      await summary.waitFor();
+      assert.equal(await summary.textContent(),
+        'Dimas Prasetyo menyukai unggahan Relawan Paslon 02 🗳️ (@relawan_paslon02)');
+      assert.deepEqual(await page.$$eval('#target-text mark', (nodes) => nodes.map((n) => n.textContent)),
+        ['Coblos nomor 2', 'Menangkan paslon']);
+      assert.equal(await page.locator(
+        '#post a[href="https://x.com/relawan_paslon02/status/1860000000000000001"]').count(), 1);
+      await page.screenshot({ path: path.join(out, 'like.png'), fullPage: true });
+      await page.click('#lang');
+      await page.locator('#engagement-summary', { hasText: 'liked a post by' }).waitFor();
+      assert.equal(await page.textContent('#engagement-summary'),
+        'Dimas Prasetyo liked a post by Relawan Paslon 02 🗳️ (@relawan_paslon02)');
+      await page.click('#lang');
+      await page.locator('#engagement-summary', { hasText: 'menyukai unggahan' }).waitFor();
+    });
+
+    await step('a confirmed like reaches the JSON Feed and the webhook saying what was liked', async () => {
+      await page.keyboard.press('c');
+      await page.locator('#decision-category').waitFor();
+      await page.keyboard.press('Tab');
+      await page.keyboard.type('menyukai ajakan memilih paslon');
+      await page.keyboard.press('Enter');
+      await page.locator('#decision').waitFor({ state: 'detached' });
+      await waitFor('the like confirmed', async () => (await staff('/api/cases/' + cids.like)).status === 'confirmed');
+      const item = (await api(users.feed.token, '/feeds/alerts.json')).items
+        .find((i) => i.id === 'urn:netra:alert:' + cids.like);
+      assert.ok(item, 'the like is not in the feed');
+      assert.equal(item._netra.kind, 'like');
+      assert.equal(item._netra.target.account, 'relawan_paslon02');
+      assert.match(item.content_text, /menyukai unggahan Relawan Paslon 02/);
+      assert.ok(item.tags.includes('like'));
+      await waitFor('the like\'s webhook delivery', () => deliveries.some((d) => d.includes(cids.like)));
+      const body = JSON.parse(deliveries.find((d) => d.includes(cids.like)));
+      assert.equal(body.kind, 'like');
+      assert.equal(body.target.url, 'https://x.com/relawan_paslon02/status/1860000000000000001');
+      assert.match(body.target.text, /Coblos nomor 2!/);
     });
 
     await step('no dialog, page error or CSP violation at any point', async () => {

@@ -466,6 +466,18 @@ void desk_test_seed_case(struct desk_test *desk, const struct desk_test_post *po
     message->text = copy(post->text);
     if (post->region != NULL)
         message->region = copy(post->region);
+    if (post->kind != NULL) {
+        assert_int_equal(post_kind_from_name(post->kind, &message->kind), 0);
+        const char *const values[] = {post->target.id,   post->target.account,
+                                      post->target.account_id, post->target.name,
+                                      post->target.url,  post->target.text};
+        char **members[] = {&message->target.id,   &message->target.account,
+                            &message->target.account_id, &message->target.name,
+                            &message->target.url,  &message->target.text};
+        for (size_t i = 0; i < sizeof(members) / sizeof(members[0]); i++)
+            if (values[i] != NULL)
+                *members[i] = copy(values[i]);
+    }
     snprintf(raw, sizeof(raw), "{\"id\": \"%s\", \"content\": %zu}", post->post_id,
              strlen(post->text));
     assert_int_equal(post_message_set_raw(message, raw, strlen(raw)), 0);
@@ -486,6 +498,8 @@ void desk_test_seed_case(struct desk_test *desk, const struct desk_test_post *po
     struct case_draft draft;
     if (case_draft_build(message, entry_id, &result, &draft, err, sizeof(err)) != 0)
         fail_msg("case_draft_build: %s", err);
+    if (post->explanation != NULL)
+        draft.record.explanation = post->explanation;
 
     struct shards *shards = open_shards(desk);
     int shard = keys_shard(post->account, shards_count(shards));

@@ -94,6 +94,14 @@ struct desk_test_post {
     const char *text;
     const char *created_at; /* NULL: "2024-01-05T10:00:00Z" */
     const char *region;     /* NULL: none */
+    /* An engagement event instead of a post: kind "follow" or "like" (text ""), and its target
+     * (queue/post_message.h). NULL: a post. */
+    const char *kind;
+    struct {
+        const char *id, *account, *account_id, *name, *url, *text;
+    } target;
+    /* NULL: the scorer's explanation; else this JSON is recorded as the case's explanation. */
+    const char *explanation;
 };
 
 /* Scores post with the shipped rulesets and records it as netra-worker does (result, case,

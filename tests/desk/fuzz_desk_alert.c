@@ -1,5 +1,6 @@
 /* Fuzzes what the feeds make of an alerts entry written from hostile bytes (post text, names,
- * notes): alerts_decode on any field values, alert_parse_time on any time, and the cleaned text
+ * notes, a follow's or a like's target): alerts_decode on any field values (every field of enum
+ * alert_field, kind and target ones too), alert_parse_time on any time, and the cleaned text
  * in XML and JSON. The input is a time, then field values, separated by 0x1f. Whatever comes in,
  * the JSON must parse back, and the XML libxml2 writes from the text must be well-formed. */
 #include <stdint.h>
@@ -43,10 +44,6 @@ static void check_xml(const char *text)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const char *const names[ALERT_FIELD_COUNT] = {
-        "case", "account", "name", "agency", "region", "nip", "platform", "author", "url",
-        "post_id", "text", "created_at", "fetched_at", "category", "note", "partisan",
-        "confirmed_by", "confirmed_at", "evidence", "chain_position"};
     redisReply id = {.type = REDIS_REPLY_STRING, .str = "1700000000000-0", .len = 15};
     redisReply keys[ALERT_FIELD_COUNT], values[ALERT_FIELD_COUNT];
     redisReply *pairs[2 * ALERT_FIELD_COUNT];
@@ -74,8 +71,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const char *start = copy + offset;
         const char *stop = offset < size ? memchr(start, 0x1f, size - offset) : NULL;
         size_t len = offset < size ? (stop != NULL ? (size_t)(stop - start) : size - offset) : 0;
-        keys[f] = (redisReply){.type = REDIS_REPLY_STRING, .str = (char *)names[f],
-                               .len = strlen(names[f])};
+        const char *name = alert_field_name((enum alert_field)f);
+        keys[f] = (redisReply){.type = REDIS_REPLY_STRING, .str = (char *)name,
+                               .len = strlen(name)};
         values[f] = (redisReply){.type = REDIS_REPLY_STRING, .str = (char *)start, .len = len};
         pairs[2 * f] = &keys[f];
         pairs[2 * f + 1] = &values[f];

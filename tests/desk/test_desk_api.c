@@ -2,7 +2,8 @@
  * sorted, filtered and paged (each case once); the case detail's offsets point at the matched
  * terms in bytes and in UTF-16 units; every decision is audited; four-eyes needs a second,
  * different reviewer and gives exactly one alert; roles are enforced; a rescan request lands in
- * the rescan stream and the audit log; stats and the account page count what was seeded. */
+ * the rescan stream and the audit log; stats and the account page count what was seeded; a follow
+ * or a like case carries its kind and target, its marks placed in the target's fields. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -275,6 +276,154 @@ static void test_case_detail_offsets_point_at_matched_terms(void **state)
     desk_test_stop(&desk);
 }
 
+/* The follow and the like of the engagement tests: a campaign team's account, whose display name
+ * holds an emoji with a variation selector (4 + 3 UTF-8 bytes, 2 + 1 UTF-16 units), followed; one
+ * of its posts, with an em dash (3 bytes, 1 unit), liked. */
+#define TEAM_NAME "Tim Kampanye \xF0\x9F\x97\xB3\xEF\xB8\x8F Prabowo"
+#define TEAM_BIO "Akun resmi tim kampanye nasional"
+#define LIKED_TEXT "Coblos nomor 2 \xE2\x80\x94 Prabowo-Gibran!"
+
+static const struct desk_test_post follow_post = {
+    .account = "jatim-7001", .post_id = "mastodon:follow:7001:990", .text = "",
+    .region = "jawa-timur", .kind = "follow",
+    .target = {.id = "990", .account = "timkampanye@kampanye.social", .account_id = "990",
+               .name = TEAM_NAME, .url = "https://kampanye.social/@timkampanye",
+               .text = TEAM_BIO},
+    .explanation =
+        "{\"matches\": ["
+        "{\"rule\": \"follow-campaign\", \"category\": \"campaign_team\", \"term\": "
+        "\"@mastodon:timkampanye@kampanye.social\", \"field\": \"target.account\", "
+        "\"weight\": 0.9, \"start\": 0, \"end\": 27},"
+        "{\"rule\": \"team-name\", \"category\": \"campaign_team\", \"term\": \"prabowo\", "
+        "\"field\": \"target.name\", \"weight\": 0.3, \"start\": 21, \"end\": 28},"
+        "{\"rule\": \"team-bio\", \"category\": \"campaign_team\", \"term\": \"tim kampanye\", "
+        "\"field\": \"target.text\", \"weight\": 0.3, \"start\": 11, \"end\": 23},"
+        "{\"rule\": \"inside\", \"category\": \"campaign_team\", \"term\": \"x\", "
+        "\"field\": \"target.name\", \"weight\": 0.1, \"start\": 14, \"end\": 21},"
+        "{\"rule\": \"nowhere\", \"category\": \"campaign_team\", \"term\": \"x\", "
+        "\"field\": \"target.bio\", \"weight\": 0.1, \"start\": 0, \"end\": 1}]}",
+};
+
+static const struct desk_test_post like_post = {
+    .account = "jatim-7001", .post_id = "mastodon:like:7001:5501", .text = "",
+    .region = "jawa-timur", .kind = "like",
+    .target = {.id = "5501", .account = "timkampanye@kampanye.social", .account_id = "990",
+               .name = TEAM_NAME, .url = "https://kampanye.social/@timkampanye/5501",
+               .text = LIKED_TEXT},
+    .explanation =
+        "{\"matches\": ["
+        "{\"rule\": \"candidate\", \"category\": \"candidate_praise\", \"term\": "
+        "\"prabowo-gibran\", \"field\": \"target.text\", \"weight\": 0.8, \"start\": 19, "
+        "\"end\": 33}]}",
+};
+
+/* The match of the case's explanation made by rule. */
+static const cJSON *match_of(const cJSON *json, const char *rule)
+{
+    const cJSON *match;
+    cJSON_ArrayForEach(match, cJSON_GetObjectItem(cJSON_GetObjectItem(json, "explanation"),
+                                                  "matches"))
+    {
+        if (strcmp(string_of(match, "rule"), rule) == 0)
+            return match;
+    }
+    fail_msg("no match of rule %s", rule);
+    return NULL;
+}
+
+static void assert_placed(const cJSON *json, const char *rule, int start16, int end16)
+{
+    const cJSON *match = match_of(json, rule);
+    assert_int_equal((int)number_of(match, "start16"), start16);
+    assert_int_equal((int)number_of(match, "end16"), end16);
+}
+
+static void assert_unplaced(const cJSON *json, const char *rule)
+{
+    const cJSON *match = match_of(json, rule);
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(match, "start16")));
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(match, "end16")));
+}
+
+static void test_follow_and_like_cases_carry_kind_target_and_offsets(void **state)
+{
+    (void)state;
+    struct desk_test desk;
+    char follow_id[CASE_ID_LEN + 1], like_id[CASE_ID_LEN + 1], post_id[CASE_ID_LEN + 1];
+    char path[128];
+    desk_test_start(&desk, "api_engagement", NULL);
+    desk_test_seed_account(&desk, "jatim-7001", "mastodon", "Budi Santoso", "Dinas Kesehatan",
+                           "jawa-timur");
+    desk_test_seed_case(&desk, &follow_post, follow_id);
+    desk_test_seed_case(&desk, &like_post, like_id);
+    struct desk_test_post post = {.account = "jatim-7001", .post_id = "mastodon:7001",
+                                  .text = "Ayo coblos nomor 2"};
+    desk_test_seed_case(&desk, &post, post_id);
+
+    /* The queue says what each case is. */
+    cJSON *list = get_json(&desk, "/api/cases?status=all", &desk_test_reviewer, 200);
+    const cJSON *row;
+    int seen = 0;
+    cJSON_ArrayForEach(row, cJSON_GetObjectItem(list, "cases"))
+    {
+        const char *id = string_of(row, "id");
+        const cJSON *target = cJSON_GetObjectItem(row, "target");
+        if (strcmp(id, post_id) == 0) {
+            assert_string_equal(string_of(row, "kind"), "post");
+            assert_true(cJSON_IsNull(target));
+            seen |= 1;
+            continue;
+        }
+        int follow = strcmp(id, follow_id) == 0;
+        assert_true(follow || strcmp(id, like_id) == 0);
+        assert_string_equal(string_of(row, "kind"), follow ? "follow" : "like");
+        assert_string_equal(string_of(row, "text"), "");
+        assert_string_equal(string_of(target, "account"), "timkampanye@kampanye.social");
+        assert_string_equal(string_of(target, "account_id"), "990");
+        assert_string_equal(string_of(target, "name"), TEAM_NAME);
+        assert_string_equal(string_of(target, "text"), follow ? TEAM_BIO : LIKED_TEXT);
+        assert_string_equal(string_of(target, "url"),
+                            follow ? follow_post.target.url : like_post.target.url);
+        seen |= follow ? 2 : 4;
+    }
+    assert_int_equal(seen, 7);
+    cJSON_Delete(list);
+
+    /* The follow: whom, with the marks placed in the target's own fields. */
+    snprintf(path, sizeof(path), "/api/cases/%s", follow_id);
+    cJSON *json = get_json(&desk, path, &desk_test_reviewer, 200);
+    assert_string_equal(string_of(json, "kind"), "follow");
+    assert_string_equal(string_of(cJSON_GetObjectItem(json, "target"), "id"), "990");
+    const cJSON *message = cJSON_GetObjectItem(json, "post");
+    assert_string_equal(string_of(message, "kind"), "follow");
+    assert_string_equal(string_of(cJSON_GetObjectItem(message, "target"), "text"), TEAM_BIO);
+    assert_placed(json, "follow-campaign", 0, 27);
+    /* "Prabowo" after the emoji and its selector: bytes 21..28, UTF-16 units 17..24. */
+    assert_placed(json, "team-name", 17, 24);
+    assert_placed(json, "team-bio", 11, 23);
+    assert_unplaced(json, "inside");  /* starts inside the emoji */
+    assert_unplaced(json, "nowhere"); /* a field no message has */
+    cJSON_Delete(json);
+
+    /* The like: the liked post's text, marked past the em dash. */
+    snprintf(path, sizeof(path), "/api/cases/%s", like_id);
+    json = get_json(&desk, path, &desk_test_reviewer, 200);
+    assert_string_equal(string_of(json, "kind"), "like");
+    const cJSON *target = cJSON_GetObjectItem(cJSON_GetObjectItem(json, "post"), "target");
+    assert_string_equal(string_of(target, "text"), LIKED_TEXT);
+    assert_string_equal(string_of(target, "url"), like_post.target.url);
+    assert_placed(json, "candidate", 17, 31);
+    cJSON_Delete(json);
+
+    snprintf(path, sizeof(path), "/api/cases/%s", post_id);
+    json = get_json(&desk, path, &desk_test_reviewer, 200);
+    assert_string_equal(string_of(json, "kind"), "post");
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(json, "target")));
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetObjectItem(json, "post"), "target")));
+    cJSON_Delete(json);
+    desk_test_stop(&desk);
+}
+
 static void test_four_eyes_and_every_decision_audited(void **state)
 {
     (void)state;
@@ -441,6 +590,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_queue_sorts_filters_and_pages_each_case_once),
         cmocka_unit_test(test_case_detail_offsets_point_at_matched_terms),
+        cmocka_unit_test(test_follow_and_like_cases_carry_kind_target_and_offsets),
         cmocka_unit_test(test_four_eyes_and_every_decision_audited),
         cmocka_unit_test(test_roles_are_enforced),
         cmocka_unit_test(test_rescan_and_account_page),

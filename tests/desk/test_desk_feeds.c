@@ -1,7 +1,8 @@
 /* netra-desk's feeds, CSV export and webhooks, through the real binary on loopback: the Atom
  * feed is well-formed Atom with the confirmed cases only, newest first, paged and filtered; the
  * JSON Feed has its required keys; the CSV round-trips through libcsv; a loopback receiver
- * verifies every webhook signature and sees the retries after its 500s. */
+ * verifies every webhook signature and sees the retries after its 500s; a confirmed follow or
+ * like says in every feed, the CSV and the webhook whom the account followed or what it liked. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -518,6 +519,196 @@ static void test_csv_export_round_trips(void **state)
     desk_test_stop(&desk);
 }
 
+/* ---- follows and likes ---- */
+
+#define TEAM_ACCOUNT "timkampanye@kampanye.social"
+#define TEAM_NAME "Tim Kampanye Prabowo"
+#define TEAM_URL "https://kampanye.social/@timkampanye"
+#define TEAM_BIO "Akun resmi tim kampanye nasional"
+#define LIKED_URL "https://kampanye.social/@timkampanye/5501"
+#define LIKED_TEXT "Coblos nomor 2, Prabowo-Gibran!"
+
+/* A post, a follow of a campaign team's account and a like of its post, all confirmed (in that
+ * order), by one account. */
+struct engaged {
+    char post[CASE_ID_LEN + 1], follow[CASE_ID_LEN + 1], like[CASE_ID_LEN + 1];
+};
+
+static void seed_like(struct desk_test *desk, char case_id[CASE_ID_LEN + 1])
+{
+    struct desk_test_post like = {
+        .account = "pns-jatim", .post_id = "mastodon:like:7001:5501", .text = "",
+        .kind = "like",
+        .target = {.id = "5501", .account = TEAM_ACCOUNT, .account_id = "990",
+                   .name = TEAM_NAME, .url = LIKED_URL, .text = LIKED_TEXT},
+    };
+    desk_test_seed_case(desk, &like, case_id);
+}
+
+static void seed_engaged(struct desk_test *desk, struct engaged *out)
+{
+    desk_test_seed_account(desk, "pns-jatim", "mastodon", "Budi Santoso", "Dinas Kesehatan",
+                           "Jawa Timur");
+    seed(desk, "pns-jatim", "mastodon:7001", "Ayo pilih pasangan nomor 2", out->post);
+    struct desk_test_post follow = {
+        .account = "pns-jatim", .post_id = "mastodon:follow:7001:990", .text = "",
+        .kind = "follow",
+        .target = {.id = "990", .account = TEAM_ACCOUNT, .account_id = "990", .name = TEAM_NAME,
+                   .url = TEAM_URL, .text = TEAM_BIO},
+    };
+    desk_test_seed_case(desk, &follow, out->follow);
+    seed_like(desk, out->like);
+    decide(desk, out->post, "pns-jatim", "confirm", "post");
+    decide(desk, out->follow, "pns-jatim", "confirm", "follow");
+    decide(desk, out->like, "pns-jatim", "confirm", "like");
+}
+
+static const cJSON *feed_item(const cJSON *feed, const char *case_id)
+{
+    char id[64];
+    const cJSON *item;
+    snprintf(id, sizeof(id), "urn:netra:alert:%s", case_id);
+    cJSON_ArrayForEach(item, cJSON_GetObjectItem(feed, "items"))
+    {
+        if (strcmp(cJSON_GetObjectItem(item, "id")->valuestring, id) == 0)
+            return item;
+    }
+    fail_msg("no item of case %s", case_id);
+    return NULL;
+}
+
+static int has_tag(const cJSON *item, const char *tag)
+{
+    const cJSON *value;
+    cJSON_ArrayForEach(value, cJSON_GetObjectItem(item, "tags"))
+    {
+        if (strcmp(value->valuestring, tag) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static void assert_target(const cJSON *netra, const char *id, const char *url, const char *text)
+{
+    const cJSON *target = cJSON_GetObjectItem(netra, "target");
+    assert_true(cJSON_IsObject(target));
+    assert_string_equal(cJSON_GetObjectItem(target, "id")->valuestring, id);
+    assert_string_equal(cJSON_GetObjectItem(target, "account")->valuestring, TEAM_ACCOUNT);
+    assert_string_equal(cJSON_GetObjectItem(target, "account_id")->valuestring, "990");
+    assert_string_equal(cJSON_GetObjectItem(target, "name")->valuestring, TEAM_NAME);
+    assert_string_equal(cJSON_GetObjectItem(target, "url")->valuestring, url);
+    assert_string_equal(cJSON_GetObjectItem(target, "text")->valuestring, text);
+}
+
+static void test_feeds_say_who_was_followed_and_what_was_liked(void **state)
+{
+    (void)state;
+    struct desk_test desk;
+    struct engaged engaged;
+    struct desk_test_response response;
+    desk_test_start(&desk, "feeds_engaged", NULL);
+    seed_engaged(&desk, &engaged);
+
+    desk_test_request(&desk, "GET", "/feeds/alerts.json", &desk_test_feed, NULL, &response);
+    assert_int_equal(response.status, 200);
+    cJSON *feed = cJSON_Parse(response.body);
+    desk_test_response_free(&response);
+    assert_non_null(feed);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(feed, "items")), 3);
+
+    /* A post's item is as it always was, plus its kind. */
+    const cJSON *item = feed_item(feed, engaged.post);
+    const cJSON *netra = cJSON_GetObjectItem(item, "_netra");
+    assert_string_equal(cJSON_GetObjectItem(netra, "kind")->valuestring, "post");
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(netra, "target")));
+    assert_false(has_tag(item, "post"));
+    assert_int_equal(strncmp(cJSON_GetObjectItem(item, "content_text")->valuestring,
+                             "Ayo pilih pasangan nomor 2\n", 27),
+                     0);
+
+    /* The follow: whom, in the text (in the feed's language), the tags and _netra. */
+    item = feed_item(feed, engaged.follow);
+    netra = cJSON_GetObjectItem(item, "_netra");
+    assert_string_equal(cJSON_GetObjectItem(netra, "kind")->valuestring, "follow");
+    assert_target(netra, "990", TEAM_URL, TEAM_BIO);
+    assert_true(has_tag(item, "follow"));
+    assert_string_equal(cJSON_GetObjectItem(item, "url")->valuestring,
+                        "https://example.org/@asn/1");
+    const char *text = cJSON_GetObjectItem(item, "content_text")->valuestring;
+    assert_non_null(strstr(text, "Budi Santoso mengikuti " TEAM_NAME " (@" TEAM_ACCOUNT "): "
+                                 TEAM_URL "\n" TEAM_BIO "\n"));
+
+    /* The like: whose post, its link and its text. */
+    item = feed_item(feed, engaged.like);
+    netra = cJSON_GetObjectItem(item, "_netra");
+    assert_string_equal(cJSON_GetObjectItem(netra, "kind")->valuestring, "like");
+    assert_target(netra, "5501", LIKED_URL, LIKED_TEXT);
+    assert_true(has_tag(item, "like"));
+    text = cJSON_GetObjectItem(item, "content_text")->valuestring;
+    assert_non_null(strstr(text, "Budi Santoso menyukai unggahan " TEAM_NAME " (@" TEAM_ACCOUNT
+                                 "): " LIKED_URL "\n" LIKED_TEXT "\n"));
+    cJSON_Delete(feed);
+
+    /* Atom: the kind as a category of its own scheme, the same words in the content. */
+    struct atom atom;
+    atom_get(&desk, "/feeds/alerts.atom", &atom);
+    assert_int_equal(atom.count, 3);
+    xmlNodePtr entry = entry_of(&atom, engaged.like);
+    assert_non_null(entry);
+    int kinds = 0;
+    for (xmlNodePtr node = entry->children; node != NULL; node = node->next) {
+        if (node->type != XML_ELEMENT_NODE || xmlStrcmp(node->name, BAD_CAST "category") != 0)
+            continue;
+        xmlChar *scheme = xmlGetProp(node, BAD_CAST "scheme");
+        xmlChar *term = xmlGetProp(node, BAD_CAST "term");
+        if (xmlStrcmp(scheme, BAD_CAST "urn:netra:kind") == 0) {
+            assert_string_equal((const char *)term, "like");
+            kinds++;
+        }
+        xmlFree(scheme);
+        xmlFree(term);
+    }
+    assert_int_equal(kinds, 1);
+    char *content = child_text(entry, "content");
+    assert_non_null(strstr(content, "menyukai unggahan " TEAM_NAME));
+    assert_non_null(strstr(content, LIKED_TEXT));
+    free(content);
+    content = child_text(entry_of(&atom, engaged.follow), "content");
+    assert_non_null(strstr(content, "mengikuti " TEAM_NAME));
+    assert_non_null(strstr(content, TEAM_BIO));
+    free(content);
+    atom_free(&atom);
+
+    /* CSV: the columns readers know keep their places; what was done comes after them. */
+    struct csv_table table;
+    csv_get(&desk, "/api/export/cases.csv", &table);
+    assert_int_equal(table.rows, 1 + 3);
+    assert_string_equal(table.cells[0][0], "case");
+    assert_string_equal(table.cells[0][22], "opened_at");
+    const char *added[] = {"kind", "target_account", "target_account_id", "target_name",
+                           "target_url", "target_text"};
+    assert_int_equal(table.fields[0], 23 + 6);
+    for (size_t i = 0; i < 6; i++)
+        assert_string_equal(table.cells[0][23 + i], added[i]);
+    for (size_t r = 1; r < table.rows; r++) {
+        const char *kase = csv_cell(&table, r, "case");
+        if (strcmp(kase, engaged.post) == 0) {
+            assert_string_equal(csv_cell(&table, r, "kind"), "post");
+            assert_string_equal(csv_cell(&table, r, "target_account"), "");
+            continue;
+        }
+        int like = strcmp(kase, engaged.like) == 0;
+        assert_string_equal(csv_cell(&table, r, "kind"), like ? "like" : "follow");
+        assert_string_equal(csv_cell(&table, r, "target_account"), TEAM_ACCOUNT);
+        assert_string_equal(csv_cell(&table, r, "target_account_id"), "990");
+        assert_string_equal(csv_cell(&table, r, "target_name"), TEAM_NAME);
+        assert_string_equal(csv_cell(&table, r, "target_url"), like ? LIKED_URL : TEAM_URL);
+        assert_string_equal(csv_cell(&table, r, "target_text"), like ? LIKED_TEXT : TEAM_BIO);
+    }
+    csv_table_free(&table);
+    desk_test_stop(&desk);
+}
+
 /* ---- roles ---- */
 
 static void test_feed_token_reads_feeds_but_cannot_decide(void **state)
@@ -775,6 +966,38 @@ static void test_webhook_is_signed_retried_and_delivered(void **state)
     receiver_stop(&receiver);
 }
 
+static void test_webhook_says_what_was_liked(void **state)
+{
+    (void)state;
+    struct desk_test desk;
+    struct receiver receiver;
+    char members[512], like[CASE_ID_LEN + 1];
+    receiver_start(&receiver, 0);
+    snprintf(members, sizeof(members),
+             "\"webhooks\": [{\"url\": \"http://127.0.0.1:%d/hook\", \"secret\": \"%s\"}], "
+             "\"webhook_backoff_ms\": 100",
+             receiver.port, HOOK_SECRET);
+    desk_test_start(&desk, "feeds_webhook_like", members);
+    desk_test_seed_account(&desk, "pns-jatim", "mastodon", "Budi Santoso", "Dinas Kesehatan",
+                           "Jawa Timur");
+    seed_like(&desk, like);
+    decide(&desk, like, "pns-jatim", "confirm", "like");
+    for (int i = 0; i < 250 && receiver_requests(&receiver) < 1; i++)
+        sleep_ms(20);
+    pthread_mutex_lock(&receiver.lock);
+    assert_int_equal(receiver.requests, 1);
+    assert_int_equal(receiver.bad_signatures, 0);
+    cJSON *body = cJSON_Parse(receiver.last_body);
+    pthread_mutex_unlock(&receiver.lock);
+    assert_non_null(body);
+    assert_string_equal(cJSON_GetObjectItem(body, "case")->valuestring, like);
+    assert_string_equal(cJSON_GetObjectItem(body, "kind")->valuestring, "like");
+    assert_target(body, "5501", LIKED_URL, LIKED_TEXT);
+    cJSON_Delete(body);
+    desk_test_stop(&desk);
+    receiver_stop(&receiver);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -784,6 +1007,8 @@ int main(void)
         cmocka_unit_test(test_csv_export_round_trips),
         cmocka_unit_test(test_feed_token_reads_feeds_but_cannot_decide),
         cmocka_unit_test(test_webhook_is_signed_retried_and_delivered),
+        cmocka_unit_test(test_feeds_say_who_was_followed_and_what_was_liked),
+        cmocka_unit_test(test_webhook_says_what_was_liked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

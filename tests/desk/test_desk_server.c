@@ -316,7 +316,8 @@ static void metrics_are_prometheus_text_with_streams_cases_and_processes(void **
                                  proc));
     freeReplyObject(redisCommand(desk.redis, "EXPIRE %s 60", proc));
     char case_id[CASE_ID_LEN + 1];
-    struct desk_test_post post = {"pns-1", "mastodon:1", "Coblos nomor 2!", NULL, NULL};
+    struct desk_test_post post = {.account = "pns-1", .post_id = "mastodon:1",
+                                  .text = "Coblos nomor 2!"};
     desk_test_seed_case(&desk, &post, case_id);
 
     struct desk_test_response response;

@@ -1,11 +1,11 @@
-// The case page: the post with its matched terms marked, why it scored, the account, the
-// evidence hashes, the decision history, and the decision buttons (c, d, e; j/k move along the
-// last queue shown; u goes back to it).
+// The case page: the post (or the follow or the like) with its matched terms marked, why it
+// scored, the account, the evidence hashes, the decision history, and the decision buttons (c,
+// d, e; j/k move along the last queue shown; u goes back to it).
 import { api } from '../api.js';
 import { el, on, externalLink } from '../dom.js';
 import { decide } from '../decision.js';
 import { highlight } from '../highlight.js';
-import { categoryLabel, formatDateString, formatScore, formatTime, statusLabel, t } from '../i18n.js';
+import { categoryLabel, formatDateString, formatScore, formatTime, kindLabel, statusLabel, t, tParts } from '../i18n.js';
 import { lastQueue } from './queue.js';
 
 const DECIDABLE = ['pending', 'confirming', 'escalated'];
@@ -28,12 +28,48 @@ function definitions(pairs) {
     [el('dt', {}, label), el('dd', {}, value ?? '')]));
 }
 
-function postSection(post, matches) {
+// A follow or a like: "<ASN> followed <name> (@handle)" with the profile link and bio, or "<ASN>
+// liked a post by <name> (@handle)" with the liked text and its link; the target's fields marked
+// where the rules matched them.
+function engagementSection(post, matches, account) {
+  const target = post.target && typeof post.target === 'object' ? post.target : {};
+  const follow = post.kind === 'follow';
+  const handle = target.account || target.account_id || '';
+  const named = typeof target.name === 'string' && target.name !== '';
+  const sentence = tParts((follow ? 'case.followed' : 'case.liked') + (named ? '' : '_unnamed'), {
+    actor: el('strong', { class: 'actor' }, account.name || post.author || ''),
+    name: marked('strong', { class: 'target-name' }, target.name, matches, 'target.name'),
+    handle: el('span', { class: 'target-account' }, '@',
+      target.account ? marked('span', {}, target.account, matches, 'target.account') : handle),
+  });
+  const when = post.created_at || post.fetched_at;
+  const section = el('section', { class: 'post engagement ' + (post.kind || ''), id: 'post',
+    dataset: { kind: post.kind || '' } },
+  el('h2', {}, t(follow ? 'case.follow_title' : 'case.like_title')),
+  el('p', { class: 'byline' }, post.platform || '', ' · ', kindLabel(post.kind), ' · ',
+    post.created_at ? formatDateString(when) : [t('case.seen_at'), ' ', formatDateString(when)]),
+  el('p', { class: 'engagement-summary', id: 'engagement-summary' }, sentence),
+  el('p', {}, externalLink(target.url, t(follow ? 'case.open_profile' : 'case.open_liked'))));
+  const text = typeof target.text === 'string' ? target.text : '';
+  if (follow) {
+    section.append(el('h3', {}, t('case.bio')),
+      marked('p', { class: 'post-text', id: 'target-text' }, text, matches, 'target.text'));
+  } else {
+    section.append(el('h3', {}, t('case.liked_post')), text
+      ? el('blockquote', { class: 'liked' },
+        marked('p', { class: 'post-text', id: 'target-text' }, text, matches, 'target.text'))
+      : el('p', { class: 'empty', id: 'target-text' }, t('case.liked_unread')));
+  }
+  return section;
+}
+
+function postSection(post, matches, account) {
+  if (post.kind === 'follow' || post.kind === 'like') return engagementSection(post, matches, account);
   const section = el('section', { class: 'post', id: 'post' },
     el('h2', {}, t('case.post')),
     el('p', { class: 'byline' },
       el('strong', { class: 'author' }, post.author || ''), ' · ', post.platform || '', ' · ',
-      post.kind || '', ' · ', formatDateString(post.created_at), ' · ',
+      kindLabel(post.kind), ' · ', formatDateString(post.created_at), ' · ',
       externalLink(post.url, t('case.open_original'))),
     marked('p', { class: 'post-text', id: 'post-text', lang: post.lang || undefined }, post.text,
       matches, 'text'));
@@ -139,7 +175,7 @@ export async function renderCase(container, cid, context) {
     el('div', { class: 'categories' }, (item.categories || []).map((c) => el('span', { class: 'tag' }, categoryLabel(c)))),
     actions,
     el('div', { class: 'case-grid' },
-      el('div', {}, postSection(item.post || {}, matches), matchesSection(matches)),
+      el('div', {}, postSection(item.post || {}, matches, account), matchesSection(matches)),
       el('aside', {},
         el('section', { class: 'account' }, el('h2', {}, t('case.account')),
           definitions([

@@ -3,7 +3,7 @@
 import { api } from '../api.js';
 import { el, on } from '../dom.js';
 import { decide } from '../decision.js';
-import { CONFIRM_CATEGORIES, categoryLabel, formatTime, formatScore, statusLabel, t } from '../i18n.js';
+import { CONFIRM_CATEGORIES, categoryLabel, formatTime, formatScore, kindLabel, statusLabel, t } from '../i18n.js';
 
 const STATUSES = ['open', 'pending', 'confirming', 'escalated', 'confirmed', 'dismissed', 'all'];
 const CATEGORIES = CONFIRM_CATEGORIES.concat(['political_commentary', 'election_info',
@@ -61,8 +61,19 @@ function filterForm(params, context) {
   return form;
 }
 
+// What the row says of the case: the post's text, or whom a follow followed, or what a like liked
+// (a follow or a like has no text of its own).
+function rowText(item) {
+  const target = item.target && typeof item.target === 'object' ? item.target : null;
+  if (!target || (item.kind !== 'follow' && item.kind !== 'like')) return item.text || '';
+  return t(item.kind === 'follow' ? 'queue.follow_text' : 'queue.like_text', {
+    name: target.name || target.account || '', handle: target.account || target.account_id || '',
+    text: target.text || '' });
+}
+
 export function caseRow(item) {
   const account = item.account || {};
+  const kind = item.kind || 'post';
   return el('tr', { class: 'case', dataset: { cid: item.id, status: item.status } },
     el('td', { class: 'score' }, formatScore(item.partisan)),
     el('td', {}, el('span', { class: 'status ' + item.status }, statusLabel(item.status))),
@@ -71,9 +82,10 @@ export function caseRow(item) {
       el('div', { class: 'sub' }, account.agency || '')),
     el('td', {}, item.region || ''),
     el('td', {}, item.platform || ''),
+    el('td', { class: 'kind' }, el('span', { class: 'kind ' + kind, dataset: { kind } }, kindLabel(kind))),
     el('td', { class: 'categories' }, (item.categories || []).map((c) =>
       el('span', { class: 'tag' }, categoryLabel(c)))),
-    el('td', { class: 'text' }, el('a', { href: '#/case/' + item.id, class: 'open' }, item.text || '')),
+    el('td', { class: 'text' }, el('a', { href: '#/case/' + item.id, class: 'open' }, rowText(item))),
     el('td', { class: 'when' }, formatTime(item.created)));
 }
 
@@ -81,7 +93,7 @@ export function caseTable(items) {
   const body = el('tbody', {}, items.map(caseRow));
   const table = el('table', { class: 'cases' },
     el('thead', {}, el('tr', {}, ['col.score', 'col.status', 'col.account', 'col.region',
-      'col.platform', 'col.categories', 'col.text', 'col.created'].map((key) => el('th', {}, t(key))))),
+      'col.platform', 'col.kind', 'col.categories', 'col.text', 'col.created'].map((key) => el('th', {}, t(key))))),
     body);
   return { table, body };
 }
