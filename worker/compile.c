@@ -78,7 +78,7 @@ static int build_normalizer(struct scorer *scorer, char *err, size_t err_len)
 
 static int applies(const struct ruleset *set, const char *region)
 {
-    if (set->region == NULL)
+    if (set->region == NULL || strcmp(set->region, RULESET_REGION_ALL) == 0)
         return 1;
     if (region == NULL)
         return 0;
@@ -100,15 +100,22 @@ static int add_term(struct scorer *scorer, struct scope *scope, struct norm_scra
     uint8_t need = (uint8_t)((term->flags & RULE_TERM_UPPER ? NORM_UPPER : 0) |
                              (term->flags & RULE_TERM_HASHTAG ? NORM_HASHTAG : 0));
     norm_scratch_reset(scratch);
-    if (normalize_text(&scorer->normalizer, scratch, term->text, strlen(term->text), 0, mode,
-                       problem, sizeof(problem)) != 0 ||
+    int normalized = term->flags & RULE_TERM_PLATFORM
+                         ? normalize_account(scratch, term->platform, term->text,
+                                             strlen(term->text), 0, problem, sizeof(problem))
+                         : normalize_text(&scorer->normalizer, scratch, term->text,
+                                          strlen(term->text), 0, mode, problem, sizeof(problem));
+    if (normalized != 0 ||
         matcher_add(&scope->matcher, scratch, scratch->tokens, scratch->count, need,
                     (uint32_t)scope->term_count, problem, sizeof(problem)) != 0)
         return error_set(err, err_len, "%s: lists.%s[%zu]: \"%s\" %s", set->path,
                          set->lists[list_index].name, term_index, term->text, problem);
+    char qualified[RULESET_MAX_TERM_BYTES + 2] = "@";
+    if (term->flags & RULE_TERM_PLATFORM)
+        snprintf(qualified, sizeof(qualified), "@%s:", term->platform);
     const char *prefix = term->flags & RULE_TERM_UPPER     ? "="
                          : term->flags & RULE_TERM_HASHTAG ? "#"
-                         : term->flags & RULE_TERM_ACCOUNT ? "@"
+                         : term->flags & RULE_TERM_ACCOUNT ? qualified
                                                            : "";
     /* A term with a number reads as its classes ("coblos <ballot>"): "nomor 1" would tell a
      * reviewer the wrong number. */
@@ -260,7 +267,8 @@ static int collect_regions(struct scorer *scorer, char *err, size_t err_len)
 {
     for (size_t i = 0; i < scorer->ruleset_count; i++) {
         const struct ruleset *set = scorer->rulesets[i];
-        for (size_t k = 0; set->region != NULL && k <= set->also.count; k++) {
+        int regional = set->region != NULL && strcmp(set->region, RULESET_REGION_ALL) != 0;
+        for (size_t k = 0; regional && k <= set->also.count; k++) {
             const char *slug = k == 0 ? set->region : set->also.items[k - 1];
             if (strmap_get(&scorer->regions, slug, strlen(slug), NULL))
                 continue;

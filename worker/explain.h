@@ -2,7 +2,9 @@
  * political, partisan, verdict, categories, matches (rule, category, term, field, start, end,
  * weight; start/end are byte offsets in that field of the original post) and ruleset. Fields
  * read "text", "repost_of.text", "repost_of.author", "media[i].alt", "hashtags[i]",
- * "mentions[i]". Numbers print exactly as cJSON prints them (scores to three decimals). */
+ * "mentions[i]", "target.account", "target.account_id", "target.name", "target.text", and
+ * "kind" for a rule that weighs the message's kind (its term is the kind). Numbers print exactly
+ * as cJSON prints them (scores to three decimals). */
 #ifndef NETRA_WORKER_EXPLAIN_H
 #define NETRA_WORKER_EXPLAIN_H
 

@@ -668,6 +668,28 @@ int normalize_text(const struct normalizer *normalizer, struct norm_scratch *scr
     return 0;
 }
 
+int normalize_account(struct norm_scratch *scratch, const char *platform, const char *account,
+                      size_t len, uint8_t field, char *err, size_t err_len)
+{
+    struct pass pass = {NULL, scratch, field, 0};
+    char key[NORM_MAX_ACCOUNT_BYTES + 64];
+    size_t skip = len > 0 && account[0] == '@', platform_len = strlen(platform);
+    if (len == skip || len - skip > NORM_MAX_ACCOUNT_BYTES || platform_len > 32)
+        return 0;
+    size_t n = 0;
+    key[n++] = '@';
+    memcpy(key + n, platform, platform_len);
+    n += platform_len;
+    key[n++] = ':';
+    for (size_t i = skip; i < len; i++) {
+        char c = account[i];
+        key[n++] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+    }
+    uint32_t end = (uint32_t)(len < NORM_MAX_FIELD_BYTES ? len : NORM_MAX_FIELD_BYTES);
+    push_token(&pass, NORM_MENTION, 0, key, n, 0, end, 0);
+    return pass.failed ? error_set(err, err_len, "normalize: out of memory") : 0;
+}
+
 /* ---- tables ---------------------------------------------------------------------------- */
 
 /* The normalised form of a table word: a single plain word, checked so table entries can never

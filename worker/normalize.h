@@ -108,4 +108,15 @@ int normalize_text(const struct normalizer *normalizer, struct norm_scratch *scr
                    const char *text, size_t len, uint8_t field, int mode, char *err,
                    size_t err_len);
 
+/* The longest account normalize_account reads: longer ones are nobody a ruleset can name. */
+#define NORM_MAX_ACCOUNT_BYTES 256
+
+/* Appends one mention token "@<platform>:<account>" spanning all of account[0..len) (a leading
+ * '@' left out), ASCII letters lower-cased and nothing else changed, so it matches exactly the
+ * qualified term naming that account of that platform: never a prefix, never another platform.
+ * Nothing is appended for an empty account or one longer than NORM_MAX_ACCOUNT_BYTES. Returns
+ * 0, or -1 only when out of memory. */
+int normalize_account(struct norm_scratch *scratch, const char *platform, const char *account,
+                      size_t len, uint8_t field, char *err, size_t err_len);
+
 #endif

@@ -10,12 +10,16 @@
 
 #include "config/log.h"
 #include "config/utf8.h"
+#include "config/watchlist.h"
 
 static const char *const field_names[RULE_FIELD_COUNT] = {
-    "text", "repost_of.text", "repost_of.author", "media.alt", "hashtags", "mentions"};
+    "text",           "repost_of.text", "repost_of.author",  "media.alt",   "hashtags",
+    "mentions",       "target.account", "target.account_id", "target.name", "target.text"};
 
 const char *rule_field_name(enum rule_field field)
 {
+    if ((unsigned)field == RULE_FIELD_KIND)
+        return "kind";
     return (unsigned)field < RULE_FIELD_COUNT ? field_names[field] : "?";
 }
 
@@ -86,8 +90,10 @@ void ruleset_free(struct ruleset *ruleset)
         free(ruleset->categories[i].name);
     free(ruleset->categories);
     for (size_t i = 0; i < ruleset->list_count; i++) {
-        for (size_t t = 0; t < ruleset->lists[i].count; t++)
+        for (size_t t = 0; t < ruleset->lists[i].count; t++) {
             free(ruleset->lists[i].terms[t].text);
+            free(ruleset->lists[i].terms[t].platform);
+        }
         free(ruleset->lists[i].terms);
         free(ruleset->lists[i].name);
     }
@@ -255,6 +261,86 @@ static int parse_categories(struct parse *p, const cJSON *item, struct ruleset *
     return 0;
 }
 
+static int all_in(const char *s, size_t len, const char *extra)
+{
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              (c != '\0' && strchr(extra, c) != NULL)))
+            return 0;
+    }
+    return len > 0;
+}
+
+/* A domain name: labels of letters, digits and -, at least two, a port allowed after ':'. */
+static int is_domain(const char *s)
+{
+    size_t len = strcspn(s, ":");
+    if (s[len] == ':' && !all_in(s + len + 1, strlen(s + len + 1), ""))
+        return 0;
+    if (!all_in(s, len, ".-") || s[0] == '.' || s[len - 1] == '.' || memchr(s, '.', len) == NULL)
+        return 0;
+    for (size_t i = 0; i + 1 < len; i++)
+        if (s[i] == '.' && s[i + 1] == '.')
+            return 0;
+    return 1;
+}
+
+/* Whether account has the shape of platform's handles or native ids: a typo must be refused,
+ * not silently never match. NULL when it does, else what it should look like. */
+static const char *account_problem(const char *platform, const char *account)
+{
+    size_t len = strlen(account);
+    if (strcmp(platform, "x") == 0)
+        return len <= 20 && all_in(account, len, "_")
+                   ? NULL
+                   : "not an X username or user id (1..20 letters, digits and _)";
+    if (strcmp(platform, "bluesky") == 0) {
+        const char *method_end = strncmp(account, "did:", 4) == 0 ? strchr(account + 4, ':') : NULL;
+        if (method_end != NULL && all_in(account + 4, (size_t)(method_end - account - 4), "") &&
+            all_in(method_end + 1, strlen(method_end + 1), ".:_%-"))
+            return NULL;
+        return strchr(account, ':') == NULL && is_domain(account)
+                   ? NULL
+                   : "not a Bluesky handle (a domain name: name.bsky.social) or DID "
+                     "(did:method:id)";
+    }
+    if (strcmp(platform, "mastodon") == 0) {
+        const char *at = strchr(account, '@');
+        if (at == NULL ? strspn(account, "0123456789") == len
+                       : all_in(account, (size_t)(at - account), "_.-") && is_domain(at + 1))
+            return NULL;
+        return "not a Mastodon account (user@domain) or account id (digits)";
+    }
+    for (const unsigned char *c = (const unsigned char *)account; *c != '\0'; c++)
+        if (*c <= ' ' || *c == 0x7f)
+            return "an account has no spaces or control characters";
+    return NULL;
+}
+
+/* text is "platform:account" of a term "@platform:account". */
+static int parse_platform_account(struct parse *p, const char *path, struct rule_term *term)
+{
+    char *colon = strchr(term->text, ':');
+    const char *problem;
+    *colon = '\0';
+    if (!watchlist_platform_known(term->text))
+        return fail(p, path, "\"@%s:%s\": unknown platform \"%s\" (expected mastodon, bluesky, "
+                             "x, feed, jsonapi)",
+                    term->text, colon + 1, term->text);
+    if (colon[1] == '\0')
+        return fail(p, path, "\"@%s:\": no account after the platform", term->text);
+    if ((problem = account_problem(term->text, colon + 1)) != NULL)
+        return fail(p, path, "\"@%s:%s\": %s", term->text, colon + 1, problem);
+    char *account = strdup(colon + 1);
+    if (account == NULL)
+        return fail(p, path, "out of memory");
+    term->platform = term->text;
+    term->text = account;
+    term->flags |= RULE_TERM_PLATFORM;
+    return 0;
+}
+
 static int parse_term(struct parse *p, const cJSON *item, const char *path, struct rule_term *term)
 {
     char *text;
@@ -271,6 +357,8 @@ static int parse_term(struct parse *p, const cJSON *item, const char *path, stru
     term->text = text;
     if (text[0] == '\0')
         return fail(p, path, "empty after its prefix");
+    if (term->flags & RULE_TERM_ACCOUNT && strchr(text, ':') != NULL)
+        return parse_platform_account(p, path, term);
     return 0;
 }
 
@@ -292,10 +380,12 @@ static int parse_lists(struct parse *p, const cJSON *item, struct ruleset *set)
         if ((l->name = strdup(list->string)) == NULL)
             return fail(p, path, "out of memory");
         set->list_count++;
+        /* Empty is allowed: a list the national rules read that another file fills (the
+         * campaign accounts of one election). */
         int n = cJSON_GetArraySize(list);
-        if (!cJSON_IsArray(list) || n < 1 || n > RULESET_MAX_TERMS)
-            return fail(p, path, "must be an array of 1..%d terms", RULESET_MAX_TERMS);
-        if ((l->terms = calloc((size_t)n, sizeof(*l->terms))) == NULL)
+        if (!cJSON_IsArray(list) || n > RULESET_MAX_TERMS)
+            return fail(p, path, "must be an array of 0..%d terms", RULESET_MAX_TERMS);
+        if ((l->terms = calloc((size_t)n + 1, sizeof(*l->terms))) == NULL)
             return fail(p, path, "out of memory");
         const cJSON *term;
         cJSON_ArrayForEach(term, list)
@@ -304,6 +394,7 @@ static int parse_lists(struct parse *p, const cJSON *item, struct ruleset *set)
             snprintf(at, sizeof(at), "%s[%zu]", path, l->count);
             if (parse_term(p, term, at, &l->terms[l->count]) != 0) {
                 free(l->terms[l->count].text);
+                free(l->terms[l->count].platform);
                 return -1;
             }
             l->count++;
@@ -334,10 +425,30 @@ static int parse_fields(struct parse *p, const cJSON *item, const char *path, un
             f++;
         if (f == RULE_FIELD_COUNT)
             rc = fail(p, path, "\"%s\": must be one of text, repost_of.text, repost_of.author, "
-                               "media.alt, hashtags, mentions",
+                               "media.alt, hashtags, mentions, target.account, "
+                               "target.account_id, target.name, target.text",
                       names.items[i]);
         else
             *fields |= 1u << f;
+    }
+    if (*fields & 1u << RULE_FIELD_TARGET_ACCOUNT)
+        *fields |= 1u << RULE_FIELD_TARGET_ACCOUNT_ID;
+    free_names(&names);
+    return rc;
+}
+
+static int parse_kinds(struct parse *p, const cJSON *item, const char *path, unsigned *kinds)
+{
+    struct rule_names names = {0};
+    int rc = get_names(p, item, path, POST_KIND_LIKE + 1, NULL, &names);
+    *kinds = 0;
+    for (size_t i = 0; rc == 0 && i < names.count; i++) {
+        enum post_kind kind;
+        if (post_kind_from_name(names.items[i], &kind) != 0)
+            rc = fail(p, path, "\"%s\": must be one of post, repost, reply, quote, follow, like",
+                      names.items[i]);
+        else
+            *kinds |= 1u << kind;
     }
     free_names(&names);
     return rc;
@@ -353,20 +464,29 @@ static const cJSON *rule_item(const cJSON *rule, size_t index, const char *key, 
 
 static int parse_rule(struct parse *p, const cJSON *item, size_t index, struct rule *rule)
 {
-    static const char *const keys[] = {"id",     "kind", "category", "weight",  "factor", "window",
-                                       "fields", "lists", "near",    "targets", "why",    NULL};
+    static const char *const keys[] = {"id",    "kind",  "category", "weight",  "factor",
+                                       "window", "fields", "kinds",   "lists",   "near",
+                                       "targets", "why",   NULL};
     char path[128];
     const cJSON *value;
     snprintf(path, sizeof(path), "rules[%zu]", index);
     if (get_object(p, item, path, 16) != 0 || check_keys(p, item, path, keys) != 0)
         return -1;
     rule->fields = RULE_FIELDS_ALL;
+    rule->kinds = RULE_KINDS_DEFAULT;
     rule->window = 8;
     if (get_string(p, rule_item(item, index, "id", path, sizeof(path)), path, RULESET_MAX_NAME,
                    &rule->id) != 0 ||
-        parse_kind(p, rule_item(item, index, "kind", path, sizeof(path)), path, &rule->kind) != 0 ||
-        get_names(p, rule_item(item, index, "lists", path, sizeof(path)), path,
-                  RULESET_MAX_RULE_LISTS, "_", &rule->lists) != 0)
+        parse_kind(p, rule_item(item, index, "kind", path, sizeof(path)), path, &rule->kind) != 0)
+        return -1;
+    const cJSON *kinds = rule_item(item, index, "kinds", path, sizeof(path));
+    if (kinds != NULL && parse_kinds(p, kinds, path, &rule->kinds) != 0)
+        return -1;
+    /* A dampen rule limited by kinds may have no lists: it weighs every message of those kinds
+     * (a like counts less than writing the post). */
+    value = rule_item(item, index, "lists", path, sizeof(path));
+    if ((value != NULL || rule->kind != RULE_DAMPEN || kinds == NULL) &&
+        get_names(p, value, path, RULESET_MAX_RULE_LISTS, "_", &rule->lists) != 0)
         return -1;
     int scored = rule->kind == RULE_TERM || rule->kind == RULE_NEAR;
     if ((value = rule_item(item, index, "category", path, sizeof(path))) != NULL || scored) {
@@ -516,11 +636,14 @@ static int parse_document(struct parse *p, const cJSON *root, struct ruleset *se
         if (get_string(p, item, "region", RULESET_MAX_NAME, &set->region) != 0)
             return -1;
         if (!is_slug(set->region, "-"))
-            return fail(p, "region", "must be a lower-case slug such as \"jawa-tengah\"");
+            return fail(p, "region", "must be a lower-case slug such as \"jawa-tengah\", or "
+                                     "\"all\"");
     }
     if ((item = cJSON_GetObjectItemCaseSensitive(root, "also")) != NULL) {
         if (set->region == NULL)
             return fail(p, "also", "only a regional ruleset applies to more regions");
+        if (strcmp(set->region, RULESET_REGION_ALL) == 0)
+            return fail(p, "also", "a ruleset of region \"all\" applies to every region");
         if (get_names(p, item, "also", 64, "-", &set->also) != 0)
             return -1;
     }

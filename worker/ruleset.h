@@ -2,8 +2,10 @@
  *
  * A ruleset is data: named lists of terms, and rules over those lists (see docs/rules.md).
  * Exactly one ruleset in a folder is national (no "region"); the others are regional and apply
- * to accounts whose region slug is "region" or one of "also". The national one also carries
- * the categories and the normaliser's tables (slang, number words, markers, dictionary words).
+ * to accounts whose region slug is "region" or one of "also", or to every account when
+ * "region" is "all" (campaign accounts of one election kept in a file of their own). The
+ * national one also carries the categories and the normaliser's tables (slang, number words,
+ * markers, dictionary words).
  *
  * Every problem is refused with one message naming the file, the JSON path and what is wrong:
  * "config/rules/aceh.jsonc: rules[3].weight: must be a number in 0..1". Sizes are bounded
@@ -13,6 +15,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "queue/post_message.h"
 
 #define RULESET_MAX_FILE_BYTES (1024 * 1024)
 #define RULESET_MAX_FILES 64
@@ -26,7 +30,10 @@
 #define RULESET_MAX_WINDOW 64
 #define RULESET_MAX_NAME 64
 
-/* Where a piece of a post comes from; rules may be limited to some of them. */
+#define RULESET_REGION_ALL "all" /* the "region" of a ruleset for every account */
+
+/* Where a piece of a message comes from; rules may be limited to some of them. The target
+ * fields are those of a follow (the account followed) or a like (the post liked). */
 enum rule_field {
     RULE_FIELD_TEXT,
     RULE_FIELD_REPOST_TEXT,
@@ -34,12 +41,26 @@ enum rule_field {
     RULE_FIELD_MEDIA_ALT,
     RULE_FIELD_HASHTAG,
     RULE_FIELD_MENTION,
+    RULE_FIELD_TARGET_ACCOUNT,
+    RULE_FIELD_TARGET_ACCOUNT_ID, /* "target.account" in a rule names both */
+    RULE_FIELD_TARGET_NAME,
+    RULE_FIELD_TARGET_TEXT,
     RULE_FIELD_COUNT
 };
 #define RULE_FIELDS_ALL ((1u << RULE_FIELD_COUNT) - 1)
+/* Not a field a rule names: an explanation entry of a rule without lists, which fired on the
+ * message's kind ("like"). */
+#define RULE_FIELD_KIND RULE_FIELD_COUNT
 
-/* "text", "repost_of.text", "repost_of.author", "media.alt", "hashtags", "mentions" */
+/* "text", "repost_of.text", "repost_of.author", "media.alt", "hashtags", "mentions",
+ * "target.account", "target.account_id", "target.name", "target.text"; "kind" */
 const char *rule_field_name(enum rule_field field);
+
+/* Message kinds a rule applies to, a bit set of enum post_kind. A rule without "kinds" reads
+ * posts and likes: a follow has no words of its own, only the followed account's name and bio,
+ * so only rules written for follows (naming "follow") score or dampen one. */
+#define RULE_KINDS_ALL ((1u << (POST_KIND_LIKE + 1)) - 1)
+#define RULE_KINDS_DEFAULT (RULE_KINDS_ALL & ~(1u << POST_KIND_FOLLOW))
 
 enum rule_kind {
     RULE_TERM,     /* any match of `lists` fires */
@@ -61,7 +82,8 @@ struct rule {
     double factor;        /* dampen */
     unsigned window;      /* near and suppress; 0 = anywhere in the post */
     unsigned fields;      /* bit set of enum rule_field */
-    struct rule_names lists;
+    unsigned kinds;       /* bit set of enum post_kind */
+    struct rule_names lists;   /* empty only for a dampen rule limited by kinds */
     struct rule_names near;    /* near */
     struct rule_names targets; /* suppress */
 };
@@ -70,8 +92,14 @@ struct rule {
 #define RULE_TERM_HASHTAG 0x02 /* "#satuputaran": only inside a hashtag */
 #define RULE_TERM_ACCOUNT 0x04 /* "@prabowo": an account handle */
 
+/* "@x:prabowo": one account of one platform (a watchlist platform name), by handle or native
+ * id, matched whole and case-insensitive against the account fields of that platform's
+ * messages only. Always with RULE_TERM_ACCOUNT. */
+#define RULE_TERM_PLATFORM 0x08
+
 struct rule_term {
-    char *text;    /* without its =, # or @ prefix */
+    char *text;     /* without its =, # or @ prefix, and without "platform:" */
+    char *platform; /* RULE_TERM_PLATFORM: "x", "bluesky", ...; else NULL */
     uint8_t flags;
 };
 
@@ -101,7 +129,7 @@ struct ruleset {
     char *path;
     char *name;
     char *version;
-    char *region;            /* NULL: national */
+    char *region;            /* NULL: national; RULESET_REGION_ALL: every account */
     struct rule_names also;  /* more regions it applies to */
     struct rule_category *categories;
     size_t category_count;

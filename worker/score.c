@@ -4,7 +4,10 @@
 #include <strings.h>
 
 #include "config/log.h"
+#include "config/watchlist.h"
 #include "worker/compile.h"
+
+_Static_assert(SCORE_MAX_SOURCES <= 256, "a token names its source in a uint8_t");
 
 const char *score_verdict_name(enum score_verdict verdict)
 {
@@ -62,16 +65,47 @@ static int add_source(struct score_scratch *scratch, const struct normalizer *no
                           err, err_len);
 }
 
+/* An account field: its handle read as today's unqualified terms see it (unless the text
+ * already showed it), and the whole account qualified by the message's platform for
+ * "@platform:account" terms. */
+static int add_account(struct score_scratch *scratch, const struct normalizer *normalizer,
+                       const char *platform, const char *account, enum rule_field field,
+                       unsigned index, int shown, char *err, size_t err_len)
+{
+    if (account == NULL || account[0] == '\0' || scratch->source_count >= SCORE_MAX_SOURCES)
+        return 0;
+    size_t source = scratch->source_count++, len = strlen(account);
+    scratch->sources[source] = (struct score_source){field, index};
+    if (!shown && normalize_text(normalizer, &scratch->norm, account, len, (uint8_t)source,
+                                 NORM_MODE_HANDLE, err, err_len) != 0)
+        return -1;
+    return platform == NULL ? 0
+                            : normalize_account(&scratch->norm, platform, account, len,
+                                                (uint8_t)source, err, err_len);
+}
+
 static int read_post(const struct scorer *scorer, struct score_scratch *scratch,
                      const struct post_message *post, char *err, size_t err_len)
 {
     const struct normalizer *n = &scorer->normalizer;
     const char *text = post->text != NULL ? post->text : "";
+    /* Only a platform netra knows qualifies accounts: its name holds no ':', so the key
+     * "@platform:account" cannot be forged by a hostile platform string. */
+    const char *platform =
+        post->platform != NULL && watchlist_platform_known(post->platform) ? post->platform : NULL;
     if (add_source(scratch, n, text, RULE_FIELD_TEXT, 0, NORM_MODE_TEXT, err, err_len) != 0 ||
         add_source(scratch, n, post->repost_of.text, RULE_FIELD_REPOST_TEXT, 0, NORM_MODE_TEXT,
                    err, err_len) != 0 ||
-        add_source(scratch, n, post->repost_of.author, RULE_FIELD_REPOST_AUTHOR, 0,
-                   NORM_MODE_HANDLE, err, err_len) != 0)
+        add_account(scratch, n, platform, post->repost_of.author, RULE_FIELD_REPOST_AUTHOR, 0, 0,
+                    err, err_len) != 0 ||
+        add_account(scratch, n, platform, post->target.account, RULE_FIELD_TARGET_ACCOUNT, 0, 0,
+                    err, err_len) != 0 ||
+        add_account(scratch, n, platform, post->target.account_id, RULE_FIELD_TARGET_ACCOUNT_ID,
+                    0, 0, err, err_len) != 0 ||
+        add_source(scratch, n, post->target.name, RULE_FIELD_TARGET_NAME, 0, NORM_MODE_TEXT, err,
+                   err_len) != 0 ||
+        add_source(scratch, n, post->target.text, RULE_FIELD_TARGET_TEXT, 0, NORM_MODE_TEXT, err,
+                   err_len) != 0)
         return -1;
     for (size_t i = 0; i < post->media_count && i < SCORE_MAX_PER_FIELD; i++)
         if (add_source(scratch, n, post->media[i].alt, RULE_FIELD_MEDIA_ALT, (unsigned)i,
@@ -82,11 +116,13 @@ static int read_post(const struct scorer *scorer, struct score_scratch *scratch,
             add_source(scratch, n, post->hashtags.items[i], RULE_FIELD_HASHTAG, (unsigned)i,
                        NORM_MODE_HASHTAG, err, err_len) != 0)
             return -1;
-    for (size_t i = 0; i < post->mentions.count && i < SCORE_MAX_PER_FIELD; i++)
-        if (!shown_in_text(text, '@', post->mentions.items[i]) &&
-            add_source(scratch, n, post->mentions.items[i], RULE_FIELD_MENTION, (unsigned)i,
-                       NORM_MODE_HANDLE, err, err_len) != 0)
+    for (size_t i = 0; i < post->mentions.count && i < SCORE_MAX_PER_FIELD; i++) {
+        int shown = shown_in_text(text, '@', post->mentions.items[i]);
+        if ((!shown || platform != NULL) &&
+            add_account(scratch, n, platform, post->mentions.items[i], RULE_FIELD_MENTION,
+                        (unsigned)i, shown, err, err_len) != 0)
             return -1;
+    }
     return 0;
 }
 
@@ -243,6 +279,17 @@ static int apply_rule(struct post_view *v, const struct compiled_rule *c, double
     return fired;
 }
 
+/* A dampen rule without lists fires on the message's kind: the explanation shows it over the
+ * bytes of "kind" ("like"), so a reviewer can account for the lower partisan score. */
+static void weigh_kind(struct score_scratch *s, const struct compiled_rule *c, enum post_kind kind)
+{
+    const char *name = post_kind_name(kind);
+    if (s->explain_count < SCORE_MAX_EXPLAIN)
+        s->explain[s->explain_count++] = (struct score_match){
+            c->rule->id, c->rule->category ? c->rule->category : "context", name,
+            RULE_FIELD_KIND, 0, 0, (uint32_t)strlen(name), c->rule->factor};
+}
+
 /* ---- scoring ------------------------------------------------------------------------- */
 
 static const struct scope *scope_for(const struct scorer *scorer, const char *region)
@@ -308,12 +355,21 @@ int score_post(const struct scorer *scorer, struct score_scratch *scratch,
         view.present.bits[list / 64] |= (uint64_t)1 << (list % 64);
     }
     int matched = scratch->matches.count > 0;
+    unsigned kind = (unsigned)post->kind <= POST_KIND_LIKE ? 1u << post->kind : 0;
     for (size_t r = 0; matched && r < scope->rule_count; r++)
-        if (scope->rules[r].rule->kind == RULE_SUPPRESS && may_fire(&view, &scope->rules[r]))
+        if (scope->rules[r].rule->kind == RULE_SUPPRESS && scope->rules[r].rule->kinds & kind &&
+            may_fire(&view, &scope->rules[r]))
             apply_suppress(&view, &scope->rules[r]);
     for (size_t r = 0; r < scope->rule_count; r++) {
         const struct compiled_rule *c = &scope->rules[r];
         strength[r] = 0;
+        if (!(c->rule->kinds & kind))
+            continue;
+        if (c->rule->lists.count == 0) {
+            weigh_kind(scratch, c, post->kind);
+            damping *= c->rule->factor;
+            continue;
+        }
         if (!matched || c->rule->kind == RULE_SUPPRESS || !may_fire(&view, c))
             continue;
         if (c->rule->kind == RULE_DAMPEN) {

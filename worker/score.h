@@ -1,4 +1,5 @@
-/* score: is a post political, is it partisan, and why.
+/* score: is a post political, is it partisan, and why. A follow or a like is scored the same
+ * way over its target fields, by the rules that apply to its kind (ruleset.h).
  *
  * A scorer is compiled once from a folder of rulesets (see ruleset.h): one normaliser and, per
  * region, one matcher over the national ruleset plus the regional ones that apply there. It is
@@ -26,7 +27,7 @@
 #define SCORE_DEFAULT_SUSPECT_THRESHOLD 0.6
 #define SCORE_MAX_EXPLAIN 64     /* explanation entries per post; more are left out */
 #define SCORE_MAX_PER_FIELD 64   /* media items, hashtags and mentions read per post */
-#define SCORE_MAX_SOURCES (3 + 3 * SCORE_MAX_PER_FIELD)
+#define SCORE_MAX_SOURCES (7 + 3 * SCORE_MAX_PER_FIELD) /* fits the tokens' uint8_t field */
 
 enum score_verdict { SCORE_CLEAR, SCORE_POLITICAL, SCORE_SUSPECT };
 
@@ -41,7 +42,7 @@ struct score_thresholds {
 struct score_match {
     const char *rule;     /* rule id */
     const char *category; /* the rule's category; "context" for a dampen rule without one */
-    const char *term;     /* the term as the ruleset writes it */
+    const char *term;     /* the term as the ruleset writes it; the kind for RULE_FIELD_KIND */
     enum rule_field field;
     unsigned index;       /* which media item, hashtag or mention; 0 for the other fields */
     uint32_t start;       /* [start, end) bytes in that field of the original post */
@@ -87,7 +88,8 @@ const struct normalizer *scorer_normalizer(const struct scorer *scorer);
 void score_scratch_init(struct score_scratch *scratch);
 void score_scratch_free(struct score_scratch *scratch);
 
-/* Scores post against the rules of region (a slug; NULL or unknown: national rules only).
+/* Scores post against the rules of region (a slug; NULL or unknown: the national rules and
+ * those of region "all" only).
  * Returns 0, or -1 only when out of memory. */
 int score_post(const struct scorer *scorer, struct score_scratch *scratch,
                const struct post_message *post, const char *region,

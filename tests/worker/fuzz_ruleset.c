@@ -1,5 +1,5 @@
 /* libFuzzer target: any bytes as a ruleset file. A file that parses is compiled as the national
- * ruleset and scores a post, so every accepted file is also a usable one. */
+ * ruleset and scores a post, a follow and a like, so every accepted file is also a usable one. */
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -27,13 +27,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct score_scratch scratch;
     struct score_result result;
     struct score_thresholds thresholds = {0.35, 0.6};
-    struct post_message post = {0};
+    char *mentions[] = {"Prabowo", "gerindra@kampanye.social"};
+    struct post_message post = {0}, follow = {0}, like = {0};
     post.id = "fuzz";
+    post.platform = "x";
     post.text = "Ayo coblos nomor 2 #PrabowoGibran \xE2\x9C\x8C\xEF\xB8\x8F @prabowo";
+    post.mentions = (struct post_strings){mentions, 2};
+    follow.id = like.id = "fuzz";
+    follow.text = like.text = "";
+    follow.platform = "bluesky";
+    follow.kind = POST_KIND_FOLLOW;
+    follow.target.account = "gerindra.bsky.social";
+    follow.target.account_id = "did:plc:abc234";
+    follow.target.name = "Relawan Prabowo-Gibran Kab. Bogor";
+    follow.target.text = "Tim pemenangan, coblos nomor 2";
+    like = follow;
+    like.platform = "mastodon";
+    like.kind = POST_KIND_LIKE;
+    like.target.account = "gerindra@kampanye.social";
+    const struct post_message *messages[] = {&post, &follow, &like};
     score_scratch_init(&scratch);
-    if (score_post(scorer, &scratch, &post, set->region, &thresholds, &result, err,
-                   sizeof(err)) != 0)
-        abort();
+    for (size_t i = 0; i < sizeof(messages) / sizeof(messages[0]); i++)
+        if (score_post(scorer, &scratch, messages[i], set->region, &thresholds, &result, err,
+                       sizeof(err)) != 0)
+            abort();
     score_scratch_free(&scratch);
     scorer_free(scorer);
     return 0;

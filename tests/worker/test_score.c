@@ -163,7 +163,7 @@ static void explains_with_original_offsets(void **state)
     char *json = explain_to_json("t", &result);
     assert_non_null(json);
     assert_non_null(strstr(json, "\"verdict\":\"suspect\""));
-    assert_non_null(strstr(json, "\"ruleset\":\"id-national-2024@1.0.0\""));
+    assert_non_null(strstr(json, "\"ruleset\":\"id-national-2024@1.1.0\""));
     free(json);
 
     thresholds.suspect = 0.99;

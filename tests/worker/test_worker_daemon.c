@@ -2,7 +2,7 @@
  * with its evidence in the chain, redeliveries and later versions change nothing twice,
  * malformed messages go to dead letters, rescans are counted, workers racing on one chain keep
  * it intact, every shard keeps its own chain, and a shard whose Redis is down does not stop the
- * others. */
+ * others; follows and likes become cases like posts. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -453,6 +453,87 @@ static void a_shard_whose_redis_is_down_does_not_hold_up_the_others(void **state
     post_message_free(post);
 }
 
+/* A follow or like as the crawler publishes it: no text, no created_at for a follow, the
+ * target and the raw item the platform served. */
+static struct post_message *engagement(const char *id, enum post_kind kind, const char *account,
+                                       const char *name, const char *text)
+{
+    struct post_message *m = post_message_new();
+    char raw[1024], url[256];
+    assert_non_null(m);
+    snprintf(url, sizeof(url), "https://x.example/%s", account);
+    const char *const values[] = {id, "x", "pns-e", "asn_budi", url, "2024-01-05T10:05:00Z", "",
+                                  account, account, name, url, text};
+    char **const slots[] = {&m->id, &m->platform, &m->account, &m->author, &m->url,
+                            &m->fetched_at, &m->text, &m->target.id, &m->target.account,
+                            &m->target.name, &m->target.url, &m->target.text};
+    for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++)
+        assert_non_null(*slots[i] = strdup(values[i]));
+    m->kind = kind;
+    snprintf(raw, sizeof(raw), "{\"username\": \"%s\", \"name\": \"%s\", \"text\": \"%s\"}",
+             account, name, text);
+    assert_int_equal(post_message_set_raw(m, raw, strlen(raw)), 0);
+    return m;
+}
+
+static void follows_and_likes_become_cases_with_their_evidence(void **state)
+{
+    struct fixture *f = *state;
+    struct post_message *messages[] = {
+        engagement("x:follow:7:prabowo", POST_KIND_FOLLOW, "prabowo", "Prabowo Subianto",
+                   "Ketua Umum Partai Gerindra"),
+        engagement("x:follow:7:tetangga", POST_KIND_FOLLOW, "tetangga", "Pak RT",
+                   "Pendukung Prabowo-Gibran, coblos nomor 2!"),
+        engagement("x:like:7:1001", POST_KIND_LIKE, "Gerindra", "Partai Gerindra",
+                   "Ayo coblos nomor 2, Prabowo-Gibran pemimpin tegas!"),
+        engagement("x:like:7:1002", POST_KIND_LIKE, "teman", "Teman",
+                   "Resep rendang: pilih daging yang segar"),
+    };
+    static const enum score_verdict verdicts[] = {SCORE_SUSPECT, SCORE_CLEAR, SCORE_SUSPECT,
+                                                  SCORE_CLEAR};
+    size_t count = sizeof(messages) / sizeof(messages[0]);
+    int shard = keys_shard("pns-e", f->config->redis.shards);
+    for (size_t i = 0; i < count; i++) {
+        assert_int_equal(expected_verdict(f, messages[i]), verdicts[i]);
+        daemon_test_publish(f->redis, f->config, messages[i]);
+    }
+    struct worker *worker = open_worker(f, "w-engage");
+    run_until_done(f, worker, (long long)count);
+    assert_int_equal(worker_counters(worker)->scored, count);
+    assert_int_equal(daemon_test_count(f->inspect, f->config, shard, "case"), 2);
+    assert_chain_intact(f, shard, 2);
+
+    char key[512], case_id[CASE_ID_LEN + 1];
+    cases_id("pns-e", "x:follow:7:prabowo", case_id);
+    daemon_test_key(key, sizeof(key), f->config, shard, "case", case_id);
+    char *message = daemon_test_hget(f->inspect, key, "message");
+    char *categories = daemon_test_hget(f->inspect, key, "categories");
+    char *explanation = daemon_test_hget(f->inspect, key, "explanation");
+    char *created_at = daemon_test_hget(f->inspect, key, "created_at");
+    assert_non_null(message);
+    assert_non_null(strstr(message, "\"kind\":\"follow\""));
+    assert_non_null(strstr(message, "\"account\":\"prabowo\""));
+    assert_string_equal(categories, "campaign_follow");
+    assert_non_null(explanation);
+    assert_non_null(strstr(explanation, "\"field\":\"target.account\",\"start\":0,\"end\":7"));
+    assert_true(created_at == NULL || created_at[0] == '\0');
+    free(message);
+    free(categories);
+    free(explanation);
+    free(created_at);
+
+    cases_id("pns-e", "x:like:7:1001", case_id);
+    daemon_test_key(key, sizeof(key), f->config, shard, "case", case_id);
+    explanation = daemon_test_hget(f->inspect, key, "explanation");
+    assert_non_null(explanation);
+    assert_non_null(strstr(explanation, "\"field\":\"target.text\""));
+    assert_non_null(strstr(explanation, "\"rule\":\"like-campaign-author\""));
+    free(explanation);
+    worker_close(worker);
+    for (size_t i = 0; i < count; i++)
+        post_message_free(messages[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -469,6 +550,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(each_shard_keeps_its_own_chain, setup, teardown),
         cmocka_unit_test_setup_teardown(a_shard_whose_redis_is_down_does_not_hold_up_the_others,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(follows_and_likes_become_cases_with_their_evidence, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -368,7 +368,7 @@ static void sighup_keeps_the_old_rules_when_the_new_ones_are_broken(void **state
     struct child worker = start_worker(f, "w-hup", rules, 64);
 
     char *first = score_through_worker(f, "mastodon:801");
-    assert_non_null(strstr(first, "id-national-2024@1.0.0"));
+    assert_non_null(strstr(first, "id-national-2024@1.1.0"));
 
     write_file(national, "{ \"name\": \"id-national-2024\", \"version\": ");
     kill(worker.pid, SIGHUP);
@@ -377,7 +377,7 @@ static void sighup_keeps_the_old_rules_when_the_new_ones_are_broken(void **state
     char *second = score_through_worker(f, "mastodon:802");
     assert_string_equal(second, first);
 
-    char *bumped = strstr(good, "\"1.0.0\"");
+    char *bumped = strstr(good, "\"1.1.0\"");
     assert_non_null(bumped);
     memcpy(bumped, "\"1.0.9\"", 7);
     write_file(national, good);
