@@ -14,16 +14,23 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: netra parse --platform P [--handle H] [--cursor C] [--lookup] [FILE|-]\n\n"
+            "usage: netra parse --platform P [--handle H] [--cursor C] [--page PAGE] [--lookup]\n"
+            "                   [FILE|-]\n\n"
             "Reads a response body saved from platform P (mastodon, bluesky, x, feed, jsonapi)\n"
-            "from FILE or standard input and prints the post messages the crawler makes of it,\n"
-            "one JSON object a line, as they would be queued (without account and fetched_at).\n"
+            "or from one of its follows and likes listings (mastodon-following, bluesky-follows,\n"
+            "bluesky-likes, x-following, x-liked) from FILE or standard input and prints the\n"
+            "post, follow or like messages the crawler makes of it, one JSON object a line, as\n"
+            "they would be queued (without account and fetched_at).\n"
             "On stderr: how many posts, the next page and new cursor it found, and any item left\n"
             "out as malformed, with the reason. No network, no Redis; the config's\n"
             "platforms.<P> settings apply (jsonapi's pointers).\n\n"
             "  --handle H   the account's handle as the watchlist has it (Mastodon user@instance,\n"
             "               a feed's URL, ...); some platforms need it to read their answers\n"
             "  --cursor C   the account's stored cursor: a crawl stops reading there\n"
+            "  --page PAGE  the page the answer belongs to, as the previous parse printed it\n"
+            "               (\"next page: ...\"). bluesky-likes reads two answers per batch:\n"
+            "               parse the listRecords body first, then the getPosts body with\n"
+            "               --page set to the next page that first parse printed\n"
             "  --lookup     read the answer to the account lookup and print the native id\n\n"
             "An answer that cannot be read is reported with where it went wrong; exit 1.\n");
 }
@@ -107,7 +114,7 @@ static int print_result(const struct adapter_result *result, int lookup)
 
 int cmd_parse(int argc, char **argv)
 {
-    const char *platform = NULL, *handle = "", *cursor = "", *path = "-";
+    const char *platform = NULL, *handle = "", *cursor = "", *page = NULL, *path = "-";
     int lookup = 0, have_path = 0;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -120,6 +127,8 @@ int cmd_parse(int argc, char **argv)
             handle = argv[++i];
         } else if (strcmp(arg, "--cursor") == 0 && i + 1 < argc) {
             cursor = argv[++i];
+        } else if (strcmp(arg, "--page") == 0 && i + 1 < argc) {
+            page = argv[++i];
         } else if (strcmp(arg, "--lookup") == 0) {
             lookup = 1;
         } else if ((arg[0] != '-' || strcmp(arg, "-") == 0) && !have_path) {
@@ -148,7 +157,8 @@ int cmd_parse(int argc, char **argv)
     const struct adapter *adapter = adapter_find(platform);
     if (adapter == NULL) {
         fprintf(stderr, "netra parse: unknown platform \"%s\" (mastodon, bluesky, x, feed, "
-                        "jsonapi)\n",
+                        "jsonapi, mastodon-following, bluesky-follows, bluesky-likes, "
+                        "x-following, x-liked)\n",
                 platform);
         rc = 2;
         goto done;
@@ -157,8 +167,11 @@ int cmd_parse(int argc, char **argv)
         fprintf(stderr, "netra parse: %s: cannot open: %s\n", path, strerror(errno));
         goto done;
     }
+    /* An engagement listing ("bluesky-likes") is read with its platform's settings. */
+    char section[32];
+    snprintf(section, sizeof(section), "%.*s", (int)strcspn(platform, "-"), platform);
     if (config_load(NULL, &config, err, sizeof(err)) != 0 ||
-        crawl_settings_from_config(config, platform, &settings, err, sizeof(err)) != 0) {
+        crawl_settings_from_config(config, section, &settings, err, sizeof(err)) != 0) {
         fprintf(stderr, "netra parse: %s\n", err);
         goto done;
     }
@@ -168,7 +181,7 @@ int cmd_parse(int argc, char **argv)
     }
     /* A native id set makes the adapters read a page; any will do, the page names its posts. */
     struct adapter_account account = {"parse", handle, lookup ? "" : "0"};
-    struct adapter_context context = {&settings, &account, cursor, NULL, 0};
+    struct adapter_context context = {&settings, &account, cursor, page, 0};
     struct adapter_response response = {200, body, len, NULL, NULL};
     if (adapter->parse(&context, &response, &result, err, sizeof(err)) != 0) {
         fprintf(stderr, "netra parse: %s: %s\n", path, err);

@@ -33,6 +33,19 @@
  * repost_of, lang, and raw (the item's bytes, re-serialised compactly by the parser) set;
  * account, fetched_at, region and rescan are the engine's to fill.
  *
+ * Engagement adapters (mastodon-following, bluesky-follows, bluesky-likes, x-following, x-liked;
+ * adapter_engagement() lists a platform's) keep the same contract but return messages of kind
+ * follow or like (queue/post_message.h): id "<platform>:follow:<watched native id>:<target id>" or
+ * "<platform>:like:<watched native id>:<liked post id>", author the watched account's handle, url
+ * and target.url the followed profile or the liked post, target.id / account / account_id / name /
+ * text the followed account (its bio) or the liked post (its text) and its author, text "",
+ * created_at only when the platform says when the like happened (Bluesky), raw the item as
+ * served. Follow listings have no cursor (new_cursor is always NULL): every crawl reads the whole
+ * list, and only a crawl that ends with next_page NULL has seen all of it. Like listings keep as
+ * cursor the newest like of the last complete crawl and page until they reach it. Bluesky likes
+ * take two requests per batch (the like records, then the liked posts): their page strings carry
+ * the records between the two, so a crawl's page count includes both.
+ *
  * Everything a struct adapter_request / adapter_result holds is owned by it and released by
  * adapter_request_free() / adapter_result_free(). */
 #ifndef NETRA_CRAWLER_ADAPTERS_ADAPTER_H
@@ -48,6 +61,9 @@
 struct adapter_settings {
     const char *base_url; /* "https://mastodon.example" (no trailing slash); unused by feed */
     const char *token;    /* bearer token, or NULL */
+    /* bluesky-likes only: the PDS where the account's like records are listed
+     * (com.atproto.repo.listRecords); NULL or "" = base_url, else https://bsky.social. */
+    const char *pds_url;
     int page_size;        /* items asked for per page (the adapter clamps it to the platform's max) */
     /* jsonapi only: the account's URL template ("{handle}", "{cursor}" are replaced, URL-encoded)
      * and RFC 6901 JSON pointers into the body and into each item. */
@@ -110,8 +126,13 @@ struct adapter {
                  struct adapter_result *out, char *err, size_t err_len);
 };
 
-/* The adapter for a watchlist platform name, or NULL. */
+/* The adapter for a watchlist platform name or an engagement adapter name ("bluesky-likes"), or
+ * NULL. */
 const struct adapter *adapter_find(const char *platform);
+
+/* The engagement adapters of a watchlist platform (mastodon: following; bluesky: follows,
+ * likes; x: following, liked), *count of them; NULL and 0 for a platform without any. */
+const struct adapter *const *adapter_engagement(const char *platform, size_t *count);
 
 void adapter_request_free(struct adapter_request *request);
 void adapter_result_free(struct adapter_result *result);
@@ -121,5 +142,10 @@ extern const struct adapter adapter_bluesky;
 extern const struct adapter adapter_x;
 extern const struct adapter adapter_feed;
 extern const struct adapter adapter_jsonapi;
+extern const struct adapter adapter_mastodon_following;
+extern const struct adapter adapter_bluesky_follows;
+extern const struct adapter adapter_bluesky_likes;
+extern const struct adapter adapter_x_following;
+extern const struct adapter adapter_x_liked;
 
 #endif

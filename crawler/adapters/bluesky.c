@@ -46,14 +46,15 @@
 #include "config/log.h"
 #include "config/utf8.h"
 #include "crawler/adapters/adapter_json.h"
+#include "crawler/adapters/adapter_platform.h"
 #include "crawler/adapters/post_build.h"
 
 #define PLATFORM "bluesky"
-#define DEFAULT_BASE_URL "https://public.api.bsky.app"
+#define DEFAULT_BASE_URL BLUESKY_APPVIEW_URL
 #define PAGE_SIZE_MAX 100
-#define DID_MAX 2048
-#define HANDLE_MAX 253
-#define RKEY_MAX 512
+#define DID_MAX BLUESKY_DID_MAX
+#define HANDLE_MAX BLUESKY_HANDLE_MAX
+#define RKEY_MAX BLUESKY_RKEY_MAX
 #define PAGE_TOKEN_MAX 1024
 #define POST_COLLECTION "app.bsky.feed.post"
 #define REASON_REPOST "app.bsky.feed.defs#reasonRepost"
@@ -68,7 +69,7 @@ static int only_chars(const char *s, size_t max, const char *allowed)
 }
 
 /* did:<method>:<id> (the AT Protocol's DID syntax). */
-static int did_valid(const char *did)
+int bluesky_did_valid(const char *did)
 {
     if (strncmp(did, "did:", 4) != 0 || strlen(did) > DID_MAX)
         return 0;
@@ -80,21 +81,14 @@ static int did_valid(const char *did)
                       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:%-");
 }
 
-static int handle_valid(const char *handle)
+int bluesky_handle_valid(const char *handle)
 {
     return only_chars(handle, HANDLE_MAX,
                       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-") &&
            strchr(handle, '.') != NULL && handle[0] != '.' && strcmp(handle, "handle.invalid") != 0;
 }
 
-/* The parts of "at://<authority>/<collection>/<rkey>", copied. */
-struct at_uri {
-    char authority[DID_MAX + 1];
-    char collection[HANDLE_MAX + 1];
-    char rkey[RKEY_MAX + 1];
-};
-
-static int at_uri_split(const char *uri, struct at_uri *out)
+int bluesky_at_uri_split(const char *uri, struct bluesky_at_uri *out)
 {
     if (strncmp(uri, "at://", 5) != 0)
         return -1;
@@ -115,10 +109,10 @@ static int at_uri_split(const char *uri, struct at_uri *out)
     if (strlen(second + 1) > RKEY_MAX)
         return -1;
     strcpy(out->rkey, second + 1);
-    return did_valid(out->authority) || handle_valid(out->authority) ? 0 : -1;
+    return bluesky_did_valid(out->authority) || bluesky_handle_valid(out->authority) ? 0 : -1;
 }
 
-static int rkey_valid(const char *rkey)
+int bluesky_rkey_valid(const char *rkey)
 {
     return only_chars(rkey, RKEY_MAX,
                       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:~-") &&
@@ -127,17 +121,18 @@ static int rkey_valid(const char *rkey)
 
 /* The bsky.app page of a post URI, or NULL (no page: not a post, or a malformed URI). who is the
  * author's handle, used when it is a valid one (the page also works with the DID). */
-static char *post_page_url(const char *uri, const char *who)
+char *bluesky_post_page_url(const char *uri, const char *who)
 {
-    struct at_uri parts;
-    if (at_uri_split(uri, &parts) != 0 || strcmp(parts.collection, POST_COLLECTION) != 0 ||
-        !rkey_valid(parts.rkey))
+    struct bluesky_at_uri parts;
+    if (bluesky_at_uri_split(uri, &parts) != 0 || strcmp(parts.collection, POST_COLLECTION) != 0 ||
+        !bluesky_rkey_valid(parts.rkey))
         return NULL;
     return adapter_format("https://bsky.app/profile/%s/post/%s",
-                          who != NULL && handle_valid(who) ? who : parts.authority, parts.rkey);
+                          who != NULL && bluesky_handle_valid(who) ? who : parts.authority,
+                          parts.rkey);
 }
 
-static int page_token_valid(const char *token)
+int bluesky_page_token_valid(const char *token)
 {
     size_t n = strlen(token);
     if (n == 0 || n > PAGE_TOKEN_MAX)
@@ -157,13 +152,13 @@ static const char *type_of(const cJSON *object)
 
 /* Who a profile view names: its handle, or its DID when the handle is missing or does not verify
  * ("handle.invalid"); NULL when it has neither. */
-static const char *profile_name(const cJSON *profile)
+const char *bluesky_profile_name(const cJSON *profile)
 {
     const cJSON *handle = cJSON_GetObjectItemCaseSensitive(profile, "handle");
     const cJSON *did = cJSON_GetObjectItemCaseSensitive(profile, "did");
-    if (cJSON_IsString(handle) && handle_valid(handle->valuestring))
+    if (cJSON_IsString(handle) && bluesky_handle_valid(handle->valuestring))
         return handle->valuestring;
-    if (cJSON_IsString(did) && did_valid(did->valuestring))
+    if (cJSON_IsString(did) && bluesky_did_valid(did->valuestring))
         return did->valuestring;
     return NULL;
 }
@@ -186,7 +181,7 @@ static int build_request(const struct adapter_context *context, struct adapter_r
     const char *handle = context->account->handle;
     const char *did = context->account->native_id;
     if (did == NULL || did[0] == '\0') {
-        if (!handle_valid(handle)) {
+        if (!bluesky_handle_valid(handle)) {
             error_set(err, err_len,
                       "handle \"%s\": expected a domain name such as name.bsky.social",
                       error_shown(show, sizeof(show), handle));
@@ -201,12 +196,12 @@ static int build_request(const struct adapter_context *context, struct adapter_r
             adapter_format("%s/xrpc/com.atproto.identity.resolveHandle?handle=%s", base, value);
         out->is_lookup = 1;
     } else {
-        if (!did_valid(did)) {
+        if (!bluesky_did_valid(did)) {
             error_set(err, err_len, "account DID \"%s\": not a DID",
                       error_shown(show, sizeof(show), did));
             goto cleanup;
         }
-        if (context->page != NULL && !page_token_valid(context->page)) {
+        if (context->page != NULL && !bluesky_page_token_valid(context->page)) {
             error_set(err, err_len, "page \"%s\": not a feed cursor",
                       error_shown(show, sizeof(show), context->page));
             goto cleanup;
@@ -256,8 +251,8 @@ static int gone_error(int lookup, const char *error, const char *message)
     return 0;
 }
 
-static int answer_not_ok(int lookup, const struct adapter_response *response,
-                         struct adapter_result *out, char *err, size_t err_len)
+int bluesky_answer_not_ok(int lookup, const struct adapter_response *response,
+                          struct adapter_result *out, char *err, size_t err_len)
 {
     char show_error[ADAPTER_SHOWN_REASON_LEN], show_message[ADAPTER_SHOWN_REASON_LEN];
     char scratch[NETRA_ERR_LEN];
@@ -294,7 +289,7 @@ static int parse_lookup(const cJSON *root, struct adapter_result *out, char *err
         return error_set(err, err_len, "body: expected an object with a did");
     if (adapter_json_string(root, "did", 1, "body", &did, err, err_len) != 0)
         return -1;
-    if (!did_valid(did))
+    if (!bluesky_did_valid(did))
         return error_set(err, err_len, "body.did \"%s\": not a DID",
                          error_shown(show, sizeof(show), did));
     out->native_id = strdup(did);
@@ -455,7 +450,7 @@ static int quote_from_view(const cJSON *record, const char *where, struct post_m
     const char *uri, *handle = NULL, *text = NULL;
     cJSON *author = NULL, *value = NULL;
     char value_where[ADAPTER_WHERE_LEN], reason[NETRA_ERR_LEN];
-    struct at_uri parts;
+    struct bluesky_at_uri parts;
     int viewable = strcmp(type, "app.bsky.embed.record#viewRecord") == 0;
 
     *is_post = 0;
@@ -465,7 +460,7 @@ static int quote_from_view(const cJSON *record, const char *where, struct post_m
         return 0;
     if (adapter_json_string(record, "uri", 1, where, &uri, err, err_len) != 0)
         return -1;
-    if (at_uri_split(uri, &parts) != 0 || strcmp(parts.collection, POST_COLLECTION) != 0)
+    if (bluesky_at_uri_split(uri, &parts) != 0 || strcmp(parts.collection, POST_COLLECTION) != 0)
         return 0;
     *is_post = 1;
     if (viewable) {
@@ -474,9 +469,9 @@ static int quote_from_view(const cJSON *record, const char *where, struct post_m
             adapter_json_object(record, "value", 1, where, &value, err, err_len) != 0 ||
             adapter_json_string(value, "text", 0, value_where, &text, err, err_len) != 0)
             return -1;
-        handle = profile_name(author);
+        handle = bluesky_profile_name(author);
     }
-    char *url = post_page_url(uri, handle);
+    char *url = bluesky_post_page_url(uri, handle);
     int rc = 0;
     if ((handle != NULL &&
          post_build_set(&message->repost_of.author, handle, reason, sizeof(reason)) != 0) ||
@@ -536,8 +531,8 @@ static int record_quotes_post(const cJSON *record)
     else if (strcmp(type, "app.bsky.embed.record") != 0)
         return 0;
     const cJSON *uri = cJSON_GetObjectItemCaseSensitive(ref, "uri");
-    struct at_uri parts;
-    return cJSON_IsString(uri) && at_uri_split(uri->valuestring, &parts) == 0 &&
+    struct bluesky_at_uri parts;
+    return cJSON_IsString(uri) && bluesky_at_uri_split(uri->valuestring, &parts) == 0 &&
            strcmp(parts.collection, POST_COLLECTION) == 0;
 }
 
@@ -585,9 +580,9 @@ static int item_message(const cJSON *item, const char *where, const struct item_
     if (repost && adapter_json_object(reason, "by", 1, reason_where, &by, err, err_len) != 0)
         goto cleanup;
 
-    const char *handle = profile_name(author);
-    url = post_page_url(uri, handle);
-    const char *writer = repost ? profile_name(by) : handle;
+    const char *handle = bluesky_profile_name(author);
+    url = bluesky_post_page_url(uri, handle);
+    const char *writer = repost ? bluesky_profile_name(by) : handle;
     if (post_build_set_id(message, PLATFORM, place->id, fail, sizeof(fail)) != 0 ||
         post_build_set(&message->created_at, place->created_at, fail, sizeof(fail)) != 0 ||
         (writer != NULL && post_build_set(&message->author, writer, fail, sizeof(fail)) != 0) ||
@@ -649,7 +644,7 @@ static int item_place_read(const cJSON *item, const char *where, struct item_pla
     const cJSON *record;
     const char *uri;
     char post_where[ADAPTER_WHERE_LEN], reason_where[ADAPTER_WHERE_LEN], show[ADAPTER_SHOWN_LEN];
-    struct at_uri parts;
+    struct bluesky_at_uri parts;
 
     memset(place, 0, sizeof(*place));
     adapter_where(post_where, where, ".post");
@@ -660,7 +655,7 @@ static int item_place_read(const cJSON *item, const char *where, struct item_pla
         adapter_json_string(post, "uri", 1, post_where, &uri, err, err_len) != 0 ||
         adapter_json_object(item, "reason", 0, where, &reason, err, err_len) != 0)
         return -1;
-    if (at_uri_split(uri, &parts) != 0)
+    if (bluesky_at_uri_split(uri, &parts) != 0)
         return error_set(err, err_len, "%s.uri \"%s\": not an at:// URI", post_where,
                          error_shown(show, sizeof(show), uri));
     place->pinned = reason != NULL && strcmp(type_of(reason), REASON_PIN) == 0;
@@ -673,9 +668,10 @@ static int item_place_read(const cJSON *item, const char *where, struct item_pla
             return error_set(err, err_len, "%s.indexedAt: expected an RFC 3339 time", reason_where);
         place->earliest_s = place->latest_s;
         memcpy(place->earliest, place->created_at, sizeof(place->earliest));
-        if (cJSON_IsString(repost_uri) && at_uri_split(repost_uri->valuestring, &parts) == 0)
+        if (cJSON_IsString(repost_uri) &&
+            bluesky_at_uri_split(repost_uri->valuestring, &parts) == 0)
             place->id = strdup(repost_uri->valuestring);
-        else if (cJSON_IsString(did) && did_valid(did->valuestring))
+        else if (cJSON_IsString(did) && bluesky_did_valid(did->valuestring))
             place->id = adapter_format("repost:%s:%s", did->valuestring, uri);
         else
             return error_set(err, err_len, "%s.by.did: expected a DID", reason_where);
@@ -813,7 +809,7 @@ static int parse_page(const struct adapter_context *context, const cJSON *root,
     }
     if (index == 0 || next == NULL || next[0] == '\0')
         return 0;
-    if (!page_token_valid(next))
+    if (!bluesky_page_token_valid(next))
         return error_set(err, err_len, "body.cursor \"%s\": not a feed cursor",
                          error_shown(show, sizeof(show), next));
     if (context->page != NULL && strcmp(next, context->page) == 0)
@@ -836,7 +832,7 @@ static int parse(const struct adapter_context *context, const struct adapter_res
     const char *did = context->account->native_id;
     int lookup = did == NULL || did[0] == '\0';
     if (response->status < 200 || response->status > 299) {
-        rc = answer_not_ok(lookup, response, out, err, err_len);
+        rc = bluesky_answer_not_ok(lookup, response, out, err, err_len);
         goto cleanup;
     }
     if (adapter_json_parse(response->body, response->body_len, "body", &root, err, err_len) != 0)

@@ -36,6 +36,7 @@
 
 #include "config/log.h"
 #include "crawler/adapters/adapter_json.h"
+#include "crawler/adapters/adapter_platform.h"
 #include "crawler/adapters/post_build.h"
 
 #define PLATFORM "mastodon"
@@ -48,7 +49,7 @@
 
 /* ---- small helpers ---------------------------------------------------------------------- */
 
-static int id_valid(const char *id)
+int mastodon_id_valid(const char *id)
 {
     size_t n = strlen(id);
     return n >= 1 && n <= ID_MAX && strspn(id, ID_CHARS) == n;
@@ -105,6 +106,16 @@ static int base_url(const struct adapter_settings *settings, const struct handle
                             handle != NULL ? fallback : NULL, out, err, err_len);
 }
 
+int mastodon_base_url(const struct adapter_settings *settings, const char *handle_text,
+                      char **out, char *err, size_t err_len)
+{
+    struct handle handle;
+    *out = NULL;
+    if (handle_split(handle_text, &handle, err, err_len) != 0)
+        return -1;
+    return base_url(settings, &handle, out, err, err_len);
+}
+
 /* "user" -> "user@host"; "user@other", and any acct when the host is unknown, stay. The caller
  * frees it. */
 static char *full_acct(const char *acct, const char *host)
@@ -122,17 +133,17 @@ static char *statuses_url(const struct adapter_context *context, const char *bas
     const char *native_id = context->account->native_id;
     const char *since = context->since_s > 0 || context->cursor == NULL ? "" : context->cursor;
     const char *page = context->page;
-    if (!id_valid(native_id)) {
+    if (!mastodon_id_valid(native_id)) {
         error_set(err, err_len, "account id \"%s\": not a Mastodon id",
                   error_shown(show, sizeof(show), native_id));
         return NULL;
     }
-    if (since[0] != '\0' && !id_valid(since)) {
+    if (since[0] != '\0' && !mastodon_id_valid(since)) {
         error_set(err, err_len, "cursor \"%s\": not a status id",
                   error_shown(show, sizeof(show), since));
         return NULL;
     }
-    if (page != NULL && !id_valid(page)) {
+    if (page != NULL && !mastodon_id_valid(page)) {
         error_set(err, err_len, "page \"%s\": not a status id",
                   error_shown(show, sizeof(show), page));
         return NULL;
@@ -196,8 +207,8 @@ cleanup:
 
 /* ---- answers that are not 2xx ----------------------------------------------------------- */
 
-static int answer_not_ok(const struct adapter_response *response, struct adapter_result *out,
-                         char *err, size_t err_len)
+int mastodon_answer_not_ok(const struct adapter_response *response, struct adapter_result *out,
+                           char *err, size_t err_len)
 {
     char show[ADAPTER_SHOWN_REASON_LEN];
     /* 404: no such account (lookup) or deleted since; 410: suspended (Mastodon 2.4 to 3.3). */
@@ -231,7 +242,7 @@ static int parse_lookup(const struct handle *handle, const cJSON *root, struct a
     if (adapter_json_string(root, "id", 1, "account", &id, err, err_len) != 0 ||
         adapter_json_string(root, "acct", 0, "account", &acct, err, err_len) != 0)
         return -1;
-    if (!id_valid(id))
+    if (!mastodon_id_valid(id))
         return error_set(err, err_len, "account.id \"%s\": not a Mastodon id",
                          error_shown(show, sizeof(show), id));
     /* The lookup asked for the bare user; an answer for anyone else is not our account. */
@@ -590,8 +601,8 @@ cleanup:
 
 /* The value of rel="next"'s max_id in a Link header (RFC 8288), resolved against base (NULL: only
  * absolute targets) by curl's URL parser; *max_id is NULL when there is no rel="next". */
-static int link_next_max_id(const char *link, const char *base, char **max_id, char *err,
-                            size_t err_len)
+int mastodon_link_next_max_id(const char *link, const char *base, char **max_id, char *err,
+                              size_t err_len)
 {
     char show[ADAPTER_SHOWN_LEN];
     char *target = NULL, *query = NULL;
@@ -696,7 +707,7 @@ static int link_next_max_id(const char *link, const char *base, char **max_id, c
             }
             *max_id = (size_t)decoded_len == strlen(decoded) ? strdup(decoded) : NULL;
             curl_free(decoded);
-            if (*max_id == NULL || !id_valid(*max_id)) {
+            if (*max_id == NULL || !mastodon_id_valid(*max_id)) {
                 error_set(err, err_len, "Link rel=\"next\" <%s>: max_id is not a status id",
                           error_shown(show, sizeof(show), target));
                 goto cleanup;
@@ -750,7 +761,7 @@ static int page_item(const struct page_scope *scope, const cJSON *status, size_t
         adapter_json_string(status, "visibility", 0, where, &visibility, reason,
                             sizeof(reason)) != 0)
         return adapter_result_skip(out, reason, err, err_len);
-    if (!id_valid(id)) {
+    if (!mastodon_id_valid(id)) {
         snprintf(reason, sizeof(reason), "%s.id \"%s\": not a status id", where,
                  error_shown(show, sizeof(show), id));
         return adapter_result_skip(out, reason, err, err_len);
@@ -798,7 +809,7 @@ static int parse_page(const struct page_scope *scope, const struct adapter_respo
         if (stop)
             break;
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(status, "id");
-        if (cJSON_IsString(id) && id_valid(id->valuestring))
+        if (cJSON_IsString(id) && mastodon_id_valid(id->valuestring))
             last_id = id->valuestring;
         index++;
     }
@@ -812,7 +823,7 @@ static int parse_page(const struct page_scope *scope, const struct adapter_respo
 
     char *next = NULL;
     if (response->link != NULL) {
-        if (link_next_max_id(response->link, base, &next, err, err_len) != 0)
+        if (mastodon_link_next_max_id(response->link, base, &next, err, err_len) != 0)
             return -1;
     } else if (last_id != NULL) {
         next = strdup(last_id);
@@ -844,7 +855,7 @@ static int parse(const struct adapter_context *context, const struct adapter_res
         goto cleanup;
     }
     if (response->status < 200 || response->status > 299) {
-        rc = answer_not_ok(response, out, err, err_len);
+        rc = mastodon_answer_not_ok(response, out, err, err_len);
         goto cleanup;
     }
     if (adapter_json_parse(response->body, response->body_len, "body", &root, err, err_len) != 0)
@@ -861,7 +872,7 @@ static int parse(const struct adapter_context *context, const struct adapter_res
         goto cleanup;
     const char *cursor = context->since_s > 0 || context->cursor == NULL ? "" : context->cursor;
     char show[ADAPTER_SHOWN_LEN];
-    if (cursor[0] != '\0' && !id_valid(cursor)) {
+    if (cursor[0] != '\0' && !mastodon_id_valid(cursor)) {
         error_set(err, err_len, "cursor \"%s\": not a status id",
                   error_shown(show, sizeof(show), cursor));
         goto cleanup;

@@ -30,10 +30,11 @@
 #include "config/log.h"
 #include "config/utf8.h"
 #include "crawler/adapters/adapter_json.h"
+#include "crawler/adapters/adapter_platform.h"
 #include "crawler/adapters/post_build.h"
 
 #define X_PLATFORM "x"
-#define X_DEFAULT_BASE_URL "https://api.x.com"
+#define X_DEFAULT_BASE_URL X_API_URL
 #define X_USERNAME_MAX 15
 #define X_ID_MAX_DIGITS 20 /* ids are unsigned 64-bit numbers */
 #define X_PAGE_MIN 5
@@ -66,7 +67,7 @@ static bool is_ascii_alnum(char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-static bool is_username(const char *s)
+bool x_is_username(const char *s)
 {
     size_t length = 0;
     for (; s[length] != '\0'; length++)
@@ -75,7 +76,7 @@ static bool is_username(const char *s)
     return length >= 1 && length <= X_USERNAME_MAX;
 }
 
-static bool is_id(const char *s)
+bool x_is_id(const char *s)
 {
     size_t length = strspn(s, "0123456789");
     return length >= 1 && length <= X_ID_MAX_DIGITS && s[length] == '\0';
@@ -119,7 +120,7 @@ static int time_bound(const struct adapter_context *context, char *out, size_t o
     const char *cursor = context->cursor != NULL ? context->cursor : "";
     if (cursor[0] == '\0')
         return 0;
-    if (!is_id(cursor))
+    if (!x_is_id(cursor))
         return error_set(err, err_len, "cursor \"%s\": expected an X post id (digits)",
                          error_shown(shown, sizeof(shown), cursor));
     snprintf(out, out_len, "&since_id=%s", cursor);
@@ -149,7 +150,7 @@ static int build_request(const struct adapter_context *context, struct adapter_r
     const char *native_id = account->native_id != NULL ? account->native_id : "";
     if (native_id[0] == '\0') {
         const char *handle = account->handle != NULL ? account->handle : "";
-        if (!is_username(handle)) {
+        if (!x_is_username(handle)) {
             error_set(err, err_len, "handle \"%s\": an X username is 1 to 15 letters, digits or _",
                       error_shown(shown, sizeof(shown), handle));
             goto cleanup;
@@ -158,7 +159,7 @@ static int build_request(const struct adapter_context *context, struct adapter_r
         out->is_lookup = 1;
     } else {
         char bound[64];
-        if (!is_id(native_id)) {
+        if (!x_is_id(native_id)) {
             error_set(err, err_len, "native id \"%s\": expected an X user id (digits)",
                       error_shown(shown, sizeof(shown), native_id));
             goto cleanup;
@@ -196,8 +197,8 @@ cleanup:
 /* An answer without data: gone when one of its errors says the user is not there (X reports a
  * suspended user the same way); X's own reason as the error when it names another problem;
  * without errors, an empty page, or an error when data was required (a lookup). */
-static int answer_without_data(const cJSON *root, bool data_required, int *gone, char *err,
-                               size_t err_len)
+int x_answer_without_data(const cJSON *root, bool data_required, int *gone, char *err,
+                          size_t err_len)
 {
     static const char not_found[] = "/resource-not-found";
     char title[ADAPTER_SHOWN_REASON_LEN], detail[ADAPTER_SHOWN_REASON_LEN];
@@ -241,10 +242,10 @@ static int parse_lookup(const cJSON *root, struct adapter_result *out, char *err
     if (adapter_json_object(root, "data", 0, "", &data, err, err_len) != 0)
         return -1;
     if (data == NULL)
-        return answer_without_data(root, true, &out->gone, err, err_len);
+        return x_answer_without_data(root, true, &out->gone, err, err_len);
     if (adapter_json_string(data, "id", 0, "data", &id, err, err_len) != 0)
         return -1;
-    if (id == NULL || !is_id(id))
+    if (id == NULL || !x_is_id(id))
         return error_set(err, err_len, "data.id \"%s\": expected an X user id (digits)",
                          error_shown(shown, sizeof(shown), id));
     out->native_id = strdup(id);
@@ -391,7 +392,7 @@ static const struct {
 };
 
 /* One left-to-right pass, so "&amp;lt;" is "&lt;", as written. */
-static char *unescape_text(const char *text)
+char *x_unescape_text(const char *text)
 {
     char *out = malloc(strlen(text) + 1);
     if (out == NULL)
@@ -627,7 +628,7 @@ static int read_text(struct post_message *message, const cJSON *tweet, const cha
         error_set(err, err_len, "%s.text: invalid UTF-8 at byte %zu", source_where, bad);
         goto cleanup;
     }
-    plain = unescape_text(text);
+    plain = x_unescape_text(text);
     if (plain == NULL) {
         error_set(err, err_len, "out of memory");
         goto cleanup;
@@ -732,7 +733,7 @@ static int author_of(struct page *page, const cJSON *tweet, const char *where,
         return -1;
     if (name == NULL)
         return 0;
-    if (!is_username(name))
+    if (!x_is_username(name))
         return error_set(err, err_len, "%s.username: expected an X username", here);
     *username = name;
     return remember(&page->used.users, entry->object, err, err_len) < 0 ? -1 : 0;
@@ -819,7 +820,7 @@ static int read_references(const cJSON *tweet, const char *where, struct referen
         if (adapter_json_string(entry, "type", 0, here, &type, err, err_len) != 0 ||
             adapter_json_string(entry, "id", 0, here, &id, err, err_len) != 0)
             return -1;
-        if (id == NULL || !is_id(id))
+        if (id == NULL || !x_is_id(id))
             return error_set(err, err_len, "%s.id: expected an X post id (digits)", here);
         const char *kind = type != NULL ? type : "";
         if (strcmp(kind, "retweeted") == 0)
@@ -889,7 +890,7 @@ static int read_post(struct page *page, cJSON *item, const char *where,
     }
     if (adapter_json_string(item, "id", 0, where, &id, err, err_len) != 0)
         goto cleanup;
-    if (id == NULL || !is_id(id)) {
+    if (id == NULL || !x_is_id(id)) {
         error_set(err, err_len, "%s.id: expected an X post id (digits)", where);
         goto cleanup;
     }
@@ -961,8 +962,8 @@ cleanup:
 /* ---- a page of the timeline ------------------------------------------------------------------ */
 
 /* meta.next_token, the continuation, into out->next_page; none when the crawl is complete. */
-static int read_next_token(const cJSON *root, const struct adapter_context *context,
-                           struct adapter_result *out, char *err, size_t err_len)
+int x_read_next_token(const cJSON *root, const struct adapter_context *context,
+                      struct adapter_result *out, char *err, size_t err_len)
 {
     cJSON *meta;
     const char *value;
@@ -1015,7 +1016,7 @@ static int parse_timeline(const cJSON *root, size_t body_len,
     const char *cursor = crawl && context->cursor != NULL ? context->cursor : "";
     int rc = -1;
 
-    if (cursor[0] != '\0' && !is_id(cursor)) {
+    if (cursor[0] != '\0' && !x_is_id(cursor)) {
         error_set(err, err_len, "cursor \"%s\": expected an X post id (digits)",
                   error_shown(shown, sizeof(shown), cursor));
         goto cleanup;
@@ -1023,9 +1024,9 @@ static int parse_timeline(const cJSON *root, size_t body_len,
     if (adapter_json_array(root, "data", 0, "", &data, err, err_len) != 0)
         goto cleanup;
     if (data == NULL) {
-        rc = answer_without_data(root, false, &out->gone, err, err_len);
+        rc = x_answer_without_data(root, false, &out->gone, err, err_len);
         if (rc == 0 && out->gone == 0)
-            rc = read_next_token(root, context, out, err, err_len);
+            rc = x_read_next_token(root, context, out, err, err_len);
         goto cleanup;
     }
     if (includes_build(root, &page.includes, err, err_len) != 0)
@@ -1044,7 +1045,7 @@ static int parse_timeline(const cJSON *root, size_t body_len,
             continue;
         }
         const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(item, "id"));
-        if (cursor[0] != '\0' && id != NULL && is_id(id) && id_compare(id, cursor) <= 0) {
+        if (cursor[0] != '\0' && id != NULL && x_is_id(id) && id_compare(id, cursor) <= 0) {
             reached_end = true; /* already queued by an earlier crawl */
             continue;
         }
@@ -1076,7 +1077,7 @@ static int parse_timeline(const cJSON *root, size_t body_len,
         error_set(err, err_len, "out of memory");
         goto cleanup;
     }
-    if (!reached_end && read_next_token(root, context, out, err, err_len) != 0)
+    if (!reached_end && x_read_next_token(root, context, out, err, err_len) != 0)
         goto cleanup;
     rc = 0;
 

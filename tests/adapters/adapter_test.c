@@ -42,8 +42,17 @@ int adapter_check_post(const struct post_message *post, const char *platform, ch
                   platform);
         goto cleanup;
     }
+    /* Engagement: no platform says when a follow happened, and a like's time only on Bluesky. */
+    int engagement = post_kind_is_engagement(post->kind);
+    if (engagement && (post->target.id == NULL || post->text == NULL || post->text[0] != '\0' ||
+                       (post->created_at != NULL && !rfc3339_utc(post->created_at)))) {
+        error_set(why, why_len, "%s %s: no target.id, text not \"\" or a malformed created_at",
+                  post_kind_name(post->kind), post->id);
+        goto cleanup;
+    }
     if (post->text == NULL || !utf8_valid(post->text, strlen(post->text), NULL) ||
-        !rfc3339_utc(post->created_at) || post->raw == NULL || strlen(post->sha256) != 64) {
+        (!engagement && !rfc3339_utc(post->created_at)) || post->raw == NULL ||
+        strlen(post->sha256) != 64) {
         error_set(why, why_len, "post %s: text, created_at, raw or sha256 missing or malformed",
                   post->id);
         goto cleanup;
@@ -59,6 +68,8 @@ int adapter_check_post(const struct post_message *post, const char *platform, ch
     }
     if (strcmp(decoded->id, post->id) != 0 || strcmp(decoded->text, post->text) != 0 ||
         decoded->kind != post->kind || decoded->mentions.count != post->mentions.count ||
+        (engagement && (decoded->target.id == NULL ||
+                        strcmp(decoded->target.id, post->target.id) != 0)) ||
         strcmp(decoded->sha256, post->sha256) != 0) {
         error_set(why, why_len, "post changed on its way to the worker: %.200s", json);
         goto cleanup;
@@ -86,8 +97,11 @@ int adapter_check_parse(const struct adapter *adapter, const struct adapter_cont
             return error_set(why, why_len, "refused (%s), yet something returned", err);
         return 0;
     }
+    /* An engagement adapter ("bluesky-likes") speaks for its platform ("bluesky"). */
+    char platform[32];
+    snprintf(platform, sizeof(platform), "%.*s", (int)strcspn(adapter->name, "-"), adapter->name);
     for (size_t i = 0; i < result->count; i++)
-        if (adapter_check_post(result->posts[i], adapter->name, why, why_len) != 0)
+        if (adapter_check_post(result->posts[i], platform, why, why_len) != 0)
             return -1;
     if ((result->skipped > 0) != (result->first_skip_reason != NULL))
         return error_set(why, why_len, "%zu skipped, but the first reason is %s",

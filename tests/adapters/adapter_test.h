@@ -16,14 +16,16 @@
 /* ---- contract checks, for tests and fuzz targets ---- */
 
 /* A post a parse returned: id "<platform>:...", platform, UTF-8 text, an RFC 3339 UTC created_at,
- * raw with its SHA-256, and what the worker's decoder reads back is the same post. */
+ * raw with its SHA-256, and what the worker's decoder reads back is the same post. A follow or
+ * like has text "" and a target.id, and a created_at only when the platform gives one. */
 int adapter_check_post(const struct post_message *post, const char *platform, char *why,
                        size_t why_len);
 
 /* Runs adapter->parse on response (its error into err) and checks the contract of its answer. A
  * refusal (*accepted 0) must say why on one line of UTF-8 and return nothing; an accepted result
  * (*accepted 1) must hold only posts adapter_check_post takes, and a skip count that agrees with
- * its first reason (one line of UTF-8 too). The caller frees result either way. */
+ * its first reason (one line of UTF-8 too). An engagement adapter's messages belong to its
+ * platform (bluesky-likes: bluesky). The caller frees result either way. */
 int adapter_check_parse(const struct adapter *adapter, const struct adapter_context *context,
                         const struct adapter_response *response, struct adapter_result *result,
                         char err[NETRA_ERR_LEN], int *accepted, char *why, size_t why_len);

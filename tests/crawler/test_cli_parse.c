@@ -175,6 +175,55 @@ static void what_cannot_be_read_is_reported_with_where(void **state)
     free(large);
 }
 
+static void follows_and_likes_listings_give_engagement_messages(void **state)
+{
+    (void)state;
+    char *following = fixture("mastodon-following/following_first_page.json");
+    struct test_run run = run_parse(NULL, NULL, "--platform", "mastodon-following", "--handle",
+                                    "budi@mastodon.example", following, (char *)NULL);
+    assert_int_equal(run.status, 0);
+    char ids[8][64];
+    assert_int_equal(read_posts(run.out, ids, 8), 2);
+    assert_string_equal(ids[0], "mastodon:follow:0:109301234567890123");
+    assert_non_null(strstr(run.out, "\"account\":\"gerindra@kampanye.social\""));
+    test_run_free(&run);
+
+    char *liked = fixture("x-liked/liked_first_page.json");
+    run = run_parse(NULL, NULL, "--platform", "x-liked", liked, (char *)NULL);
+    assert_int_equal(run.status, 0);
+    assert_int_equal(read_posts(run.out, ids, 8), 3);
+    assert_string_equal(ids[0], "x:like:0:1743000000000000005");
+    test_run_free(&run);
+
+    /* bluesky-likes: the listRecords body gives the page to read the getPosts body with. */
+    char *records = fixture("bluesky-likes/records_first_page.json");
+    char *posts = fixture("bluesky-likes/posts.json");
+    run = run_parse(NULL, NULL, "--platform", "bluesky-likes", records, (char *)NULL);
+    assert_int_equal(run.status, 0);
+    assert_string_equal(run.out, "");
+    const char *from = strstr(run.err, "next page: ");
+    const char *to = from != NULL ? strstr(from, "; new cursor: 3kzd7hxqf2k2c") : NULL;
+    assert_non_null(to);
+    char *page = strndup(from + 11, (size_t)(to - from - 11));
+    test_run_free(&run);
+    run = run_parse(NULL, NULL, "--platform", "bluesky-likes", "--page", page, posts,
+                    (char *)NULL);
+    assert_int_equal(run.status, 0);
+    assert_non_null(strstr(run.out, "\"text\":\"Pilih nomor 2 pada 14 Februari! #Pemilu2024\""));
+    assert_non_null(strstr(run.err, "3 posts; next page: {\"cursor\":\"3kzd4vvvvvv2d\"}"));
+    test_run_free(&run);
+    run = run_parse(NULL, NULL, "--platform", "bluesky-likes", "--page", "{", posts,
+                    (char *)NULL);
+    assert_int_equal(run.status, 1);
+    assert_non_null(strstr(run.err, "page: not valid JSON"));
+    test_run_free(&run);
+    free(page);
+    free(following);
+    free(liked);
+    free(records);
+    free(posts);
+}
+
 static void bad_usage_exits_2(void **state)
 {
     (void)state;
@@ -202,6 +251,7 @@ int main(void)
         cmocka_unit_test(standard_input_and_the_configs_settings_are_used),
         cmocka_unit_test(a_lookup_answer_gives_the_native_id_or_gone),
         cmocka_unit_test(what_cannot_be_read_is_reported_with_where),
+        cmocka_unit_test(follows_and_likes_listings_give_engagement_messages),
         cmocka_unit_test(bad_usage_exits_2),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
