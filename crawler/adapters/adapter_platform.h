@@ -86,6 +86,8 @@ int x_answer_without_data(const cJSON *root, bool data_required, int *gone, char
 
 /* Post text with the HTML escapes X writes in it decoded (malloc'd; NULL when out of memory). */
 char *x_unescape_text(const char *text);
+/* A non-2xx answer: -1 with X's problem object (title, detail, reason) as the error. */
+int x_answer_not_ok(const struct adapter_response *response, char *err, size_t err_len);
 
 /* meta.next_token into out->next_page (bounded, UTF-8, never the page just fetched); nothing at
  * the last page. */

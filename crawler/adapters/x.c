@@ -1086,11 +1086,40 @@ cleanup:
     return rc;
 }
 
+int x_answer_not_ok(const struct adapter_response *response, char *err, size_t err_len)
+{
+    char title[ADAPTER_SHOWN_REASON_LEN], detail[ADAPTER_SHOWN_REASON_LEN];
+    char reason[ADAPTER_SHOWN_LEN], scratch[NETRA_ERR_LEN];
+    cJSON *root = NULL;
+    const char *title_text = NULL, *detail_text = NULL, *reason_text = NULL;
+    if (adapter_json_parse(response->body, response->body_len, "body", &root, scratch,
+                           sizeof(scratch)) == 0 &&
+        cJSON_IsObject(root)) {
+        title_text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "title"));
+        detail_text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "detail"));
+        reason_text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "reason"));
+    }
+    error_set(err, err_len, "HTTP %ld%s%s%s%s%s%s%s", response->status,
+              title_text != NULL ? ": " : "",
+              title_text != NULL ? error_shown(title, sizeof(title), title_text) : "",
+              detail_text != NULL ? ": " : "",
+              detail_text != NULL ? error_shown(detail, sizeof(detail), detail_text) : "",
+              reason_text != NULL ? " (" : "",
+              reason_text != NULL ? error_shown(reason, sizeof(reason), reason_text) : "",
+              reason_text != NULL ? ")" : "");
+    cJSON_Delete(root);
+    return -1;
+}
+
 static int parse(const struct adapter_context *context, const struct adapter_response *response,
                  struct adapter_result *out, char *err, size_t err_len)
 {
     cJSON *root;
     memset(out, 0, sizeof(*out));
+    /* X answers an expired token or a missing access level with 401/403 and a problem object
+     * without "data": read as a page it would look like an empty last page. */
+    if (response->status < 200 || response->status > 299)
+        return x_answer_not_ok(response, err, err_len);
     if (adapter_json_parse(response->body, response->body_len, "body", &root, err, err_len) != 0)
         return -1;
     if (!cJSON_IsObject(root)) {

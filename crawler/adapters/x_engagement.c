@@ -119,32 +119,6 @@ static int build_liked(const struct adapter_context *context, struct adapter_req
 
 /* ---- answers ------------------------------------------------------------------------------ */
 
-/* A non-2xx answer: X's problem object (title, detail, reason) as the error. */
-static int answer_not_ok(const struct adapter_response *response, char *err, size_t err_len)
-{
-    char title[ADAPTER_SHOWN_REASON_LEN], detail[ADAPTER_SHOWN_REASON_LEN];
-    char reason[ADAPTER_SHOWN_LEN], scratch[NETRA_ERR_LEN];
-    cJSON *root = NULL;
-    const char *title_text = NULL, *detail_text = NULL, *reason_text = NULL;
-    if (adapter_json_parse(response->body, response->body_len, "body", &root, scratch,
-                           sizeof(scratch)) == 0 &&
-        cJSON_IsObject(root)) {
-        title_text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "title"));
-        detail_text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "detail"));
-        reason_text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "reason"));
-    }
-    error_set(err, err_len, "HTTP %ld%s%s%s%s%s%s%s", response->status,
-              title_text != NULL ? ": " : "",
-              title_text != NULL ? error_shown(title, sizeof(title), title_text) : "",
-              detail_text != NULL ? ": " : "",
-              detail_text != NULL ? error_shown(detail, sizeof(detail), detail_text) : "",
-              reason_text != NULL ? " (" : "",
-              reason_text != NULL ? error_shown(reason, sizeof(reason), reason_text) : "",
-              reason_text != NULL ? ")" : "");
-    cJSON_Delete(root);
-    return -1;
-}
-
 static int set_raw(struct post_message *message, cJSON *item, cJSON *author, const char *where,
                    char *err, size_t err_len)
 {
@@ -386,7 +360,7 @@ static int parse(enum listing listing, const struct adapter_context *context,
     if (native_id == NULL || native_id[0] == '\0')
         return adapter_x.parse(context, response, out, err, err_len);
     if (response->status < 200 || response->status > 299) {
-        rc = answer_not_ok(response, err, err_len);
+        rc = x_answer_not_ok(response, err, err_len);
         goto cleanup;
     }
     if (adapter_json_parse(response->body, response->body_len, "body", &root, err, err_len) != 0)

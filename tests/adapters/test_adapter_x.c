@@ -196,6 +196,35 @@ static void a_missing_or_suspended_user_is_gone(void **state)
     }
 }
 
+/* An expired token or a missing access level: X's problem object, never an empty last page
+ * (which would end the crawl as if the account had posted nothing). */
+static void an_unauthorised_or_forbidden_answer_is_an_error_naming_the_problem(void **state)
+{
+    (void)state;
+    char err[NETRA_ERR_LEN];
+    const char unauthorised[] =
+        "{\"title\":\"Unauthorized\",\"type\":\"about:blank\",\"status\":401,"
+        "\"detail\":\"Unauthorized\"}";
+    assert_string_equal(adapter_test_parse_fails(&crawl, 401, unauthorised,
+                                                 sizeof(unauthorised) - 1, NULL, err),
+                        "HTTP 401: Unauthorized: Unauthorized");
+    const char forbidden[] =
+        "{\"client_id\":\"1\",\"detail\":\"When authenticating requests to the Twitter API v2 "
+        "endpoints, you must use keys and tokens from a Twitter developer App that is attached "
+        "to a Project.\",\"registration_url\":\"https://developer.twitter.com/\",\"title\":"
+        "\"Client Forbidden\",\"required_enrollment\":\"Appropriate Level of API Access\","
+        "\"reason\":\"client-not-enrolled\",\"type\":\"https://api.twitter.com/2/problems/"
+        "client-forbidden\"}";
+    adapter_test_assert_contains(
+        adapter_test_parse_fails(&crawl, 403, forbidden, sizeof(forbidden) - 1, NULL, err),
+        "HTTP 403: Client Forbidden");
+    adapter_test_assert_contains(err, "(client-not-enrolled)");
+    crawl.account.native_id = "";
+    adapter_test_assert_contains(
+        adapter_test_parse_fails(&crawl, 401, unauthorised, sizeof(unauthorised) - 1, NULL, err),
+        "HTTP 401");
+}
+
 static void a_lookup_answer_without_a_user_id_is_an_error(void **state)
 {
     (void)state;
@@ -780,6 +809,8 @@ int main(void)
         cmocka_unit_test_setup(a_rescan_asks_from_its_start_time_and_ignores_the_cursor, reset),
         cmocka_unit_test_setup(lookup_answer_gives_the_native_id, reset),
         cmocka_unit_test_setup(a_missing_or_suspended_user_is_gone, reset),
+        cmocka_unit_test_setup(an_unauthorised_or_forbidden_answer_is_an_error_naming_the_problem,
+                               reset),
         cmocka_unit_test_setup(a_lookup_answer_without_a_user_id_is_an_error, reset),
         cmocka_unit_test_setup(a_plain_post_decodes_escapes_expands_links_and_keeps_emoji, reset),
         cmocka_unit_test_setup(a_retweet_carries_the_full_original_and_its_author, reset),
