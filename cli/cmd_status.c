@@ -16,11 +16,13 @@
 static const char usage_text[] =
     "usage: netra status [--json]\n\n"
     "Per shard: accounts scheduled, due now and claimed, posts stream length, messages pending\n"
-    "per consumer group, dead letters; then every live process with its counters. --json adds\n"
-    "every scheduled account with its next due time (Unix ms).\n";
+    "per consumer group, dead letters, and the engagement schedule (follows, likes): accounts,\n"
+    "due now, claimed; then every live process with its counters. --json adds every scheduled\n"
+    "account with its next due time (Unix ms).\n";
 
 struct shard_status {
     struct sched_counts counts;
+    struct sched_counts engage;
     struct posts_stream_stats stream;
     struct sched_entry *schedule;
     size_t schedule_count;
@@ -40,9 +42,10 @@ static int shard_status_read(struct shards *shards, const struct netra_config *c
 {
     struct redis_sync *redis = shards_get(shards, shard);
     memset(out, 0, sizeof(*out));
-    if (sched_counts(redis, config, shard, &out->counts, err, err_len) != 0 ||
+    if (sched_counts(redis, config, SCHED_POSTS, shard, &out->counts, err, err_len) != 0 ||
+        sched_counts(redis, config, SCHED_ENGAGE, shard, &out->engage, err, err_len) != 0 ||
         posts_stream_stats(redis, config, shard, &out->stream, err, err_len) != 0 ||
-        (with_schedule && sched_list(redis, config, shard, &out->schedule,
+        (with_schedule && sched_list(redis, config, SCHED_POSTS, shard, &out->schedule,
                                      &out->schedule_count, err, err_len) != 0)) {
         shard_status_free(out);
         return -1;
@@ -59,6 +62,8 @@ static void print_text(const struct shard_status *shards, int count,
                "%lld\n",
                i, s->counts.scheduled, s->counts.due, s->counts.leased, s->stream.length,
                s->stream.dead);
+        printf("  engagement: accounts %lld, due now %lld, claimed %lld\n", s->engage.scheduled,
+               s->engage.due, s->engage.leased);
         for (size_t g = 0; g < s->stream.group_count; g++)
             printf("  group %s: pending %lld, consumers %lld\n", s->stream.groups[g].name,
                    s->stream.groups[g].pending, s->stream.groups[g].consumers);
@@ -75,13 +80,17 @@ static void print_text(const struct shard_status *shards, int count,
 
 static cJSON *shard_json(const struct shard_status *s, int shard)
 {
-    cJSON *o = cJSON_CreateObject(), *groups = NULL, *schedule = NULL;
+    cJSON *o = cJSON_CreateObject(), *groups = NULL, *schedule = NULL, *engage = NULL;
     if (o == NULL || cJSON_AddNumberToObject(o, "shard", shard) == NULL ||
         cJSON_AddNumberToObject(o, "accounts", (double)s->counts.scheduled) == NULL ||
         cJSON_AddNumberToObject(o, "due", (double)s->counts.due) == NULL ||
         cJSON_AddNumberToObject(o, "claimed", (double)s->counts.leased) == NULL ||
         cJSON_AddNumberToObject(o, "stream_length", (double)s->stream.length) == NULL ||
         cJSON_AddNumberToObject(o, "dead_letters", (double)s->stream.dead) == NULL ||
+        (engage = cJSON_AddObjectToObject(o, "engagement")) == NULL ||
+        cJSON_AddNumberToObject(engage, "accounts", (double)s->engage.scheduled) == NULL ||
+        cJSON_AddNumberToObject(engage, "due", (double)s->engage.due) == NULL ||
+        cJSON_AddNumberToObject(engage, "claimed", (double)s->engage.leased) == NULL ||
         (groups = cJSON_AddArrayToObject(o, "groups")) == NULL ||
         (schedule = cJSON_AddArrayToObject(o, "schedule")) == NULL)
         goto fail;

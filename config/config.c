@@ -134,6 +134,13 @@ static int check_webhook_record(const void *records, size_t index, char *problem
              platforms.name.allowed_host_count, HOST_MAX_LEN, check_host,                         \
              CONFIG_MAX_ALLOWED_HOSTS, "host names",                                              \
              "hosts requests and redirects may reach; none: the host of base_url")
+/* Which engagement listings of a platform are crawled, for the platforms that show them. */
+#define FOLLOWS_KEY(name, def)                                                                     \
+    BOOL_KEY("platforms." #name ".follows", platforms.name.follows, def,                          \
+             "crawl the accounts a watched account follows")
+#define LIKES_KEY(name, def)                                                                       \
+    BOOL_KEY("platforms." #name ".likes", platforms.name.likes, def,                              \
+             "crawl the posts a watched account likes")
 #define POINTER_KEY(path, field, def, what)                                                        \
     STRING_KEY(path, field, 0, POINTER_MAX_LEN, def, check_json_pointer, what)
 #define LOG_LEVEL_KEY(path, field, def, what)                                                      \
@@ -226,9 +233,24 @@ static const struct config_key config_keys[] = {
             "how often an idle crawler looks for due accounts and rescan requests"),
     INT_KEY("crawler.shutdown_grace_ms", crawler.shutdown_grace_ms, 0, 600000, 10000,
             "on SIGTERM, crawls in flight may run on this long before they are released"),
+    INT_KEY("engagement.interval_s", engagement.interval_s, 1, 2592000, 86400,
+            "seconds between two engagement crawls (follows, likes) of one account"),
+    INT_KEY("engagement.max_pages", engagement.max_pages, 1, 100000, 50,
+            "pages one engagement crawl may fetch per listing"),
+    BOOL_KEY("engagement.enabled", engagement.enabled, 1,
+             "engagement crawls run, and imported accounts enter their schedule"),
     PLATFORM_KEYS(mastodon, "", 40, 2, 1000),
+    /* Mastodon shows whom an account follows, never what it favourites. */
+    FOLLOWS_KEY(mastodon, 1),
     PLATFORM_KEYS(bluesky, "https://public.api.bsky.app", 100, 2, 200),
+    FOLLOWS_KEY(bluesky, 1),
+    LIKES_KEY(bluesky, 1),
+    STRING_KEY("platforms.bluesky.pds_url", platforms.bluesky.pds_url, 0, URL_MAX_LEN, "",
+               check_base_url, "the PDS like records are listed from; \"\": base_url"),
     PLATFORM_KEYS(x, "https://api.x.com", 100, 1, 1000),
+    FOLLOWS_KEY(x, 1),
+    /* Liked tweets need a paid API tier. */
+    LIKES_KEY(x, 0),
     PLATFORM_KEYS(feed, "", 50, 2, 1000),
     PLATFORM_KEYS(jsonapi, "", 50, 2, 1000),
     STRING_KEY("platforms.jsonapi.url", platforms.jsonapi_map.url, 0, URL_MAX_LEN, "",
@@ -1219,6 +1241,12 @@ const struct platform_config *config_platform(const struct netra_config *config,
         if (strcmp(platforms[i].name, name) == 0)
             return platforms[i].platform;
     return NULL;
+}
+
+int config_engagement_on(const struct netra_config *config, const char *platform)
+{
+    const struct platform_config *section = config_platform(config, platform);
+    return config->engagement.enabled && section != NULL && (section->follows || section->likes);
 }
 
 /* The length of "http://" or "https://" at the start of url, else 0. */

@@ -31,6 +31,11 @@ struct platform_config {
     int min_interval_ms;     /* between the starts of two requests to one host (or token) */
     char **allowed_hosts;    /* hosts requests and redirects may reach; NULL = base_url's host */
     size_t allowed_host_count;
+    /* Engagement crawls (mastodon, bluesky and x only; 0 elsewhere): the accounts a watched
+     * account follows, and the posts it likes. */
+    int follows;
+    int likes;
+    char *pds_url; /* bluesky only: the PDS for like records; "" = base_url. NULL elsewhere */
 };
 
 /* One netra-desk user, desk.users[i]. Secrets are hash strings
@@ -94,6 +99,13 @@ struct netra_config {
         int poll_interval_ms;  /* how often an idle crawler looks for due work */
         int shutdown_grace_ms; /* on SIGTERM, how long crawls in flight may run on */
     } crawler;
+
+    /* The engagement schedule: follows and likes, apart from posts and slower. */
+    struct {
+        int enabled;    /* 0: no account enters the engage schedule, no engagement crawl runs */
+        int interval_s; /* between two engagement crawls of one account */
+        int max_pages;  /* pages one engagement crawl may fetch per listing */
+    } engagement;
 
     struct {
         struct platform_config mastodon, bluesky, x, feed, jsonapi;
@@ -164,6 +176,10 @@ void config_free(struct netra_config *config);
 /* The section of a platform by its watchlist name, or NULL for a name netra does not know. */
 const struct platform_config *config_platform(const struct netra_config *config,
                                               const char *name);
+
+/* 1 when accounts of platform get engagement crawls: engagement.enabled, and
+ * platforms.<platform>.follows or .likes on (only mastodon, bluesky and x have them). */
+int config_engagement_on(const struct netra_config *config, const char *platform);
 
 /* The Redis URL of shard n: redis.shard_urls[n] when given, else redis.url. */
 const char *config_shard_url(const struct netra_config *config, int shard);

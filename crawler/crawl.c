@@ -8,6 +8,7 @@
 
 #include "config/log.h"
 #include "queue/accounts.h"
+#include "queue/follows.h"
 #include "queue/posts_stream.h"
 #include "queue/redis_conn.h"
 #include "queue/sched.h"
@@ -34,6 +35,7 @@ const char *crawl_error_kind_name(enum crawl_error_kind kind)
 
 struct crawl {
     struct crawl_context context;
+    enum sched_kind schedule;
     struct redis_async *redis;
     char *account_id, *token, *rescan_id;
     long long since_s;
@@ -43,6 +45,14 @@ struct crawl {
 
     struct account *account; /* NULL until read */
     struct crawl_platform *platform;
+    /* What the crawl reads, one listing after the other: the platform's adapter for posts, the
+     * engagement adapters switched on for an engagement crawl. */
+    const struct adapter *listings[CRAWL_MAX_LISTINGS];
+    size_t listing_count, listing;
+    const struct adapter *adapter; /* listings[listing] */
+    long long listing_pages;
+    long long listing_stamp; /* the followed set's stamp of this listing */
+    int truncated;           /* a listing stopped at its max pages */
     uv_timer_t lease_timer;
     int extending;      /* a lease extension is waiting for its reply */
     int lease_lost;
@@ -143,6 +153,25 @@ static int is_rescan(const struct crawl *crawl)
     return crawl->since_s > 0;
 }
 
+static int is_engagement(const struct crawl *crawl)
+{
+    return crawl->schedule == SCHED_ENGAGE;
+}
+
+/* Follow adapters are the "<platform>-follows" and "<platform>-following" ones (adapter.h): their
+ * pages go to the followed set, and a listing of them must complete to remove anyone. */
+static int is_follow_listing(const struct adapter *adapter)
+{
+    return strstr(adapter->name, "-follow") != NULL;
+}
+
+/* The stored cursor of the listing being read. */
+static const char *listing_cursor(const struct crawl *crawl)
+{
+    return is_engagement(crawl) ? account_cursor(crawl->account, crawl->adapter->name)
+                                : crawl->account->cursor;
+}
+
 /* When the account is due again, counted from now; 0 hands it back due now. */
 static long long next_due_delay_ms(const struct crawl *crawl, long long rate_limit_wait_ms)
 {
@@ -163,12 +192,16 @@ static long long next_due_delay_ms(const struct crawl *crawl, long long rate_lim
         return 0;
     if (crawl->result.outcome == CRAWL_FAILED) {
         /* The same capped, jittered doubling as Redis reconnects, once per failure in a row. */
-        long long failures = crawl->account != NULL ? crawl->account->error_count : 1;
+        long long failures = crawl->account == NULL ? 1
+                             : is_engagement(crawl) ? crawl->account->engage_error_count
+                                                    : crawl->account->error_count;
         int doublings = failures <= 1 ? 0 : failures > 31 ? 30 : (int)failures - 1;
         long long delay = redis_backoff_ms(doublings, config->crawler.backoff_min_s * 1000,
                                            config->crawler.backoff_max_s * 1000);
         return delay > min_ms ? delay : min_ms;
     }
+    if (is_engagement(crawl))
+        return sched_complete_delay_ms(config, config->engagement.interval_s);
     return sched_complete_delay_ms(config, crawl->account != NULL ? crawl->account->interval_s : 0);
 }
 
@@ -179,8 +212,9 @@ static void finish_lease(struct crawl *crawl, long long delay_ms)
         end(crawl);
         return;
     }
-    if (sched_finish_async(crawl->redis, crawl->context.config, crawl->account_id, crawl->token,
-                           delay_ms, on_lease_finished, crawl, err, sizeof(err)) != 0) {
+    if (sched_finish_async(crawl->redis, crawl->context.config, crawl->schedule, crawl->account_id,
+                           crawl->token, delay_ms, on_lease_finished, crawl, err,
+                           sizeof(err)) != 0) {
         log_warn("account %s: cannot hand back its lease (it ends by itself): %s",
                  crawl->account_id, err);
         end(crawl);
@@ -205,9 +239,39 @@ static void on_saved(int found, const char *error, void *data)
     finish_lease(crawl, delay_ms);
 }
 
+/* What an engagement crawl's outcome changes in acct:<id>: its own fields only (the cursors of
+ * the listings that completed are already in the account). */
+static void update_engagement(struct crawl *crawl, long long now)
+{
+    struct account *account = crawl->account;
+    const struct crawl_result *result = &crawl->result;
+    switch (result->outcome) {
+    case CRAWL_DONE:
+    case CRAWL_TRUNCATED:
+        account->engage_last_ok_ms = now;
+        account->engage_error_count = 0;
+        break;
+    case CRAWL_FAILED:
+        account->engage_error_count++;
+        break;
+    case CRAWL_RATE_LIMITED:
+    case CRAWL_GONE:
+        break;
+    default:
+        return; /* stopped: only the native id and cursors may have changed */
+    }
+    account->engage_last_fetch_ms = now;
+    if (replace(&account->engage_last_error, result->error) != 0)
+        log_warn("account %s: out of memory updating its state", crawl->account_id);
+}
+
 /* What the outcome changes in acct:<id>. */
 static void update_account(struct crawl *crawl, long long now)
 {
+    if (is_engagement(crawl)) {
+        update_engagement(crawl, now);
+        return;
+    }
     struct account *account = crawl->account;
     const struct crawl_result *result = &crawl->result;
     int failed = 0;
@@ -265,6 +329,10 @@ static void finish(struct crawl *crawl, long long rate_limit_wait_ms)
         crawl->context.counters->rate_limited++;
     else if (outcome == CRAWL_GONE)
         crawl->context.counters->gone++;
+    if (is_engagement(crawl) && (outcome == CRAWL_DONE || outcome == CRAWL_TRUNCATED))
+        crawl->context.counters->engagement_ok++;
+    else if (is_engagement(crawl) && outcome == CRAWL_FAILED)
+        crawl->context.counters->engagement_failed++;
 
     int saves = crawl->account != NULL && outcome != CRAWL_PAUSED &&
                 outcome != CRAWL_REMOVED && outcome != CRAWL_LEASE_LOST;
@@ -279,8 +347,11 @@ static void finish(struct crawl *crawl, long long rate_limit_wait_ms)
     if (saving != NULL) {
         saving->crawl = crawl;
         saving->delay_ms = delay_ms;
-        if (accounts_save_state_async(crawl->redis, crawl->context.config, crawl->account,
-                                      on_saved, saving, err, sizeof(err)) == 0)
+        int (*save)(struct redis_async *, const struct netra_config *, const struct account *,
+                    accounts_save_fn *, void *, char *, size_t) =
+            is_engagement(crawl) ? accounts_save_engagement_async : accounts_save_state_async;
+        if (save(crawl->redis, crawl->context.config, crawl->account, on_saved, saving, err,
+                 sizeof(err)) == 0)
             return;
         free(saving);
         log_warn("account %s: cannot save its crawl state: %s", crawl->account_id, err);
@@ -347,14 +418,60 @@ static void on_lease_timer(uv_timer_t *timer)
     char err[NETRA_ERR_LEN];
     if (crawl->extending || crawl->ended || crawl->lease_lost)
         return;
-    if (sched_extend_async(crawl->redis, crawl->context.config, crawl->account_id, crawl->token,
-                           on_extended, crawl, err, sizeof(err)) == 0)
+    if (sched_extend_async(crawl->redis, crawl->context.config, crawl->schedule, crawl->account_id,
+                           crawl->token, on_extended, crawl, err, sizeof(err)) == 0)
         crawl->extending = 1;
     else
         log_warn("account %s: cannot extend its lease: %s", crawl->account_id, err);
 }
 
 /* ---- pages -------------------------------------------------------------------------------- */
+
+static void start_listing(struct crawl *crawl)
+{
+    crawl->adapter = crawl->listings[crawl->listing];
+    free(crawl->page);
+    crawl->page = NULL;
+    free(crawl->new_cursor);
+    crawl->new_cursor = NULL;
+    crawl->listing_pages = 0;
+    /* Unique per listing, so the followed set tells this listing's members from older ones. */
+    long long now = wall_ms();
+    crawl->listing_stamp = now > crawl->listing_stamp ? now : crawl->listing_stamp + 1;
+    next_request(crawl);
+}
+
+/* The listing ended, complete or cut short at its max pages: the next one, or the end. */
+static void next_listing(struct crawl *crawl)
+{
+    if (++crawl->listing < crawl->listing_count) {
+        start_listing(crawl);
+        return;
+    }
+    crawl->result.outcome = crawl->truncated ? CRAWL_TRUNCATED : CRAWL_DONE;
+    crawl->result.error_kind = crawl->truncated ? CRAWL_ERROR_MAX_PAGES : CRAWL_ERROR_NONE;
+    finish(crawl, 0);
+}
+
+static void truncate_listing(struct crawl *crawl)
+{
+    crawl->truncated = 1;
+    if (is_engagement(crawl))
+        snprintf(crawl->result.error, sizeof(crawl->result.error),
+                 "%s stopped after %lld pages (engagement.max_pages): the rest was not read, "
+                 "its cursor did not move and no one left the followed set",
+                 crawl->adapter->name, crawl->listing_pages);
+    else if (is_rescan(crawl))
+        snprintf(crawl->result.error, sizeof(crawl->result.error),
+                 "stopped after %lld pages (crawler.rescan_max_pages) before reaching its date",
+                 crawl->listing_pages);
+    else
+        snprintf(crawl->result.error, sizeof(crawl->result.error),
+                 "stopped after %lld pages (crawler.max_pages): older posts were not read "
+                 "and the cursor did not move; raise it or run a rescan",
+                 crawl->listing_pages);
+    next_listing(crawl);
+}
 
 static void page_published(struct crawl *crawl)
 {
@@ -366,26 +483,22 @@ static void page_published(struct crawl *crawl)
     if (crawl->progress != NULL)
         crawl->progress(&crawl->result, crawl->data);
     if (crawl->page == NULL) {
-        crawl->result.outcome = CRAWL_DONE;
-        finish(crawl, 0);
+        /* A post crawl's cursor is stored only when the whole crawl is done; a listing's of an
+         * engagement crawl as soon as that listing is. */
+        if (is_engagement(crawl) && crawl->new_cursor != NULL &&
+            account_set_cursor(crawl->account, crawl->adapter->name, crawl->new_cursor) != 0) {
+            fail(crawl, CRAWL_FAILED, CRAWL_ERROR_REDIS, 0, "out of memory");
+            return;
+        }
+        next_listing(crawl);
         return;
     }
     const struct netra_config *config = crawl->context.config;
-    if (crawl->result.pages >= (is_rescan(crawl) ? config->crawler.rescan_max_pages
-                                                 : config->crawler.max_pages)) {
-        crawl->result.outcome = CRAWL_TRUNCATED;
-        crawl->result.error_kind = CRAWL_ERROR_MAX_PAGES;
-        if (is_rescan(crawl))
-            snprintf(crawl->result.error, sizeof(crawl->result.error),
-                     "stopped after %lld pages (crawler.rescan_max_pages) before reaching its "
-                     "date",
-                     crawl->result.pages);
-        else
-            snprintf(crawl->result.error, sizeof(crawl->result.error),
-                     "stopped after %lld pages (crawler.max_pages): older posts were not read "
-                     "and the cursor did not move; raise it or run a rescan",
-                     crawl->result.pages);
-        finish(crawl, 0);
+    long long max_pages = is_engagement(crawl) ? config->engagement.max_pages
+                          : is_rescan(crawl)   ? config->crawler.rescan_max_pages
+                                               : config->crawler.max_pages;
+    if (crawl->listing_pages >= max_pages) {
+        truncate_listing(crawl);
         return;
     }
     next_request(crawl);
@@ -402,7 +515,12 @@ static void on_published(const enum posts_publish_result *results, size_t count,
         crawl->publish_failed = 1;
     }
     for (size_t i = 0; error == NULL && i < count; i++) {
-        if (results[i] == POSTS_PUBLISH_NEW) {
+        if (is_engagement(crawl)) {
+            if (results[i] != POSTS_PUBLISH_UNCHANGED) {
+                counters->likes_new++;
+                crawl->result.posts_new++;
+            }
+        } else if (results[i] == POSTS_PUBLISH_NEW) {
             counters->posts_new++;
             crawl->result.posts_new++;
         } else if (results[i] == POSTS_PUBLISH_CHANGED) {
@@ -416,11 +534,80 @@ static void on_published(const enum posts_publish_result *results, size_t count,
         page_published(crawl);
 }
 
-/* Fills in what the engine owes every post and sends them all at once: one call per
- * POSTS_PUBLISH_PAGE_MAX posts. */
+static void on_follows_published(const int *new_follows, size_t count, long long removed,
+                                 const char *error, void *data)
+{
+    struct crawl *crawl = data;
+    struct crawl_counters *counters = crawl->context.counters;
+    if (error != NULL) {
+        if (!crawl->publish_failed)
+            snprintf(crawl->publish_error, sizeof(crawl->publish_error), "%.200s", error);
+        crawl->publish_failed = 1;
+    }
+    for (size_t i = 0; error == NULL && i < count; i++) {
+        counters->follows_new += new_follows[i];
+        crawl->result.posts_new += new_follows[i];
+    }
+    counters->follows_removed += removed;
+    if (--crawl->publishing == 0)
+        page_published(crawl);
+}
+
+/* A follow listing's page into the followed set, FOLLOWS_PAGE_MAX per call; the last page of a
+ * complete listing says so on its last call (one with no follows when the page had none). */
+static void publish_follows(struct crawl *crawl, struct adapter_result *parsed)
+{
+    char err[NETRA_ERR_LEN];
+    int complete = crawl->page == NULL;
+    size_t first = 0;
+    do {
+        size_t count = parsed->count - first;
+        if (count > FOLLOWS_PAGE_MAX)
+            count = FOLLOWS_PAGE_MAX;
+        if (count == 0 && !complete)
+            break;
+        crawl->result.posts_seen += (long long)count;
+        /* An empty last page has no array to point into. */
+        struct post_message **messages = count > 0 ? parsed->posts + first : NULL;
+        if (follows_publish_page_async(
+                crawl->redis, crawl->context.config, crawl->account_id, crawl->listing_stamp,
+                (const struct post_message *const *)messages, count,
+                complete && first + count == parsed->count, on_follows_published, crawl, err,
+                sizeof(err)) != 0) {
+            snprintf(crawl->publish_error, sizeof(crawl->publish_error), "%.200s", err);
+            crawl->publish_failed = 1;
+            break;
+        }
+        crawl->publishing++;
+        first += count;
+    } while (first < parsed->count);
+}
+
+/* Posts and likes, POSTS_PUBLISH_PAGE_MAX per call. */
+static void publish_posts(struct crawl *crawl, struct adapter_result *parsed)
+{
+    char err[NETRA_ERR_LEN];
+    for (size_t first = 0; first < parsed->count; first += POSTS_PUBLISH_PAGE_MAX) {
+        size_t count = parsed->count - first;
+        if (count > POSTS_PUBLISH_PAGE_MAX)
+            count = POSTS_PUBLISH_PAGE_MAX;
+        crawl->result.posts_seen += (long long)count;
+        if (posts_stream_publish_page_async(
+                crawl->redis, crawl->context.config,
+                (const struct post_message *const *)(parsed->posts + first), count, on_published,
+                crawl, err, sizeof(err)) != 0) {
+            snprintf(crawl->publish_error, sizeof(crawl->publish_error), "%.200s", err);
+            crawl->publish_failed = 1;
+            break;
+        }
+        crawl->publishing++;
+    }
+}
+
+/* Fills in what the engine owes every message of the page and sends them all at once. */
 static void publish(struct crawl *crawl, struct adapter_result *parsed)
 {
-    char fetched_at[32], err[NETRA_ERR_LEN];
+    char fetched_at[32];
     rfc3339_now(fetched_at);
     crawl->publish_failed = 0;
     crawl->publishing = 1; /* held until every call is sent, so no reply ends the page early */
@@ -436,22 +623,10 @@ static void publish(struct crawl *crawl, struct adapter_result *parsed)
             break;
         }
     }
-    for (size_t first = 0; !crawl->publish_failed && first < parsed->count;
-         first += POSTS_PUBLISH_PAGE_MAX) {
-        size_t count = parsed->count - first;
-        if (count > POSTS_PUBLISH_PAGE_MAX)
-            count = POSTS_PUBLISH_PAGE_MAX;
-        crawl->result.posts_seen += (long long)count;
-        if (posts_stream_publish_page_async(
-                crawl->redis, crawl->context.config,
-                (const struct post_message *const *)(parsed->posts + first), count, on_published,
-                crawl, err, sizeof(err)) != 0) {
-            snprintf(crawl->publish_error, sizeof(crawl->publish_error), "%.200s", err);
-            crawl->publish_failed = 1;
-            break;
-        }
-        crawl->publishing++;
-    }
+    if (!crawl->publish_failed && is_engagement(crawl) && is_follow_listing(crawl->adapter))
+        publish_follows(crawl, parsed);
+    else if (!crawl->publish_failed)
+        publish_posts(crawl, parsed);
     if (--crawl->publishing == 0)
         page_published(crawl);
 }
@@ -465,26 +640,27 @@ static void parse_answer(struct crawl *crawl, const struct fetch_response *respo
     struct adapter_account account = {crawl->account_id, crawl->account->handle,
                                       crawl->account->native_id};
     struct adapter_context context = {&crawl->platform->settings, &account,
-                                      crawl->account->cursor, crawl->page, crawl->since_s};
+                                      listing_cursor(crawl), crawl->page, crawl->since_s};
     struct adapter_response answer = {response->status, response->body, response->body_len,
                                       response->content_type, response->link};
     int ok = response->status >= 200 && response->status <= 299;
     int is_lookup = crawl->built.is_lookup;
-    int rc = crawl->platform->adapter->parse(&context, &answer, &parsed, err, sizeof(err));
+    const char *name = crawl->adapter->name;
+    int rc = crawl->adapter->parse(&context, &answer, &parsed, err, sizeof(err));
 
     if (rc == 0 && parsed.gone) {
-        fail(crawl, CRAWL_GONE, CRAWL_ERROR_NONE, 0, "gone: %s answered HTTP %ld",
-             crawl->platform->name, response->status);
+        fail(crawl, CRAWL_GONE, CRAWL_ERROR_NONE, 0, "gone: %s answered HTTP %ld", name,
+             response->status);
     } else if (!ok) {
         fail(crawl, CRAWL_FAILED, CRAWL_ERROR_HTTP_4XX, 0, "HTTP %ld from %s", response->status,
              crawl->built.url);
     } else if (rc != 0) {
-        fail(crawl, CRAWL_FAILED, CRAWL_ERROR_PARSE, 0, "%s %s: %s", crawl->platform->name,
+        fail(crawl, CRAWL_FAILED, CRAWL_ERROR_PARSE, 0, "%s %s: %s", name,
              is_lookup ? "lookup" : "page", err);
     } else if (is_lookup) {
         if (parsed.native_id == NULL || parsed.native_id[0] == '\0')
             fail(crawl, CRAWL_FAILED, CRAWL_ERROR_PARSE, 0, "%s lookup: no id in the answer",
-                 crawl->platform->name);
+                 name);
         else if (replace(&crawl->account->native_id, parsed.native_id) != 0)
             fail(crawl, CRAWL_FAILED, CRAWL_ERROR_REDIS, 0, "out of memory");
         else
@@ -497,6 +673,7 @@ static void parse_answer(struct crawl *crawl, const struct fetch_response *respo
                      parsed.skipped,
                      parsed.first_skip_reason != NULL ? parsed.first_skip_reason : "?");
         crawl->result.pages++;
+        crawl->listing_pages++;
         free(crawl->page);
         crawl->page = parsed.next_page;
         parsed.next_page = NULL;
@@ -572,10 +749,10 @@ static void on_fetched(const struct fetch_response *response, void *data)
         fail(crawl, CRAWL_NOT_MODIFIED, CRAWL_ERROR_NONE, 0, "%s", "");
     else if (status == 404 || status == 410)
         fail(crawl, CRAWL_GONE, CRAWL_ERROR_NONE, 0, "gone: %s answered HTTP %ld",
-             crawl->platform->name, status);
+             crawl->adapter->name, status);
     else if (status == 429)
         fail(crawl, CRAWL_RATE_LIMITED, CRAWL_ERROR_NONE, rate_limit_wait_ms(response),
-             "rate limited by %s (HTTP 429)", crawl->platform->name);
+             "rate limited by %s (HTTP 429)", crawl->adapter->name);
     else if (status >= 500)
         fail(crawl, CRAWL_FAILED, CRAWL_ERROR_HTTP_5XX, 0, "HTTP %ld from %s", status, url);
     else if ((status >= 200 && status <= 299) || (status >= 400 && status <= 499))
@@ -592,23 +769,22 @@ static void next_request(struct crawl *crawl)
         return;
     struct account *account = crawl->account;
     struct adapter_account who = {crawl->account_id, account->handle, account->native_id};
-    struct adapter_context context = {&crawl->platform->settings, &who, account->cursor,
+    const char *name = crawl->adapter->name;
+    struct adapter_context context = {&crawl->platform->settings, &who, listing_cursor(crawl),
                                       crawl->page, crawl->since_s};
     adapter_request_free(&crawl->built);
-    if (crawl->platform->adapter->build_request(&context, &crawl->built, err, sizeof(err)) != 0) {
-        fail(crawl, CRAWL_FAILED, CRAWL_ERROR_REQUEST, 0, "%s request: %s", crawl->platform->name,
-             err);
+    if (crawl->adapter->build_request(&context, &crawl->built, err, sizeof(err)) != 0) {
+        fail(crawl, CRAWL_FAILED, CRAWL_ERROR_REQUEST, 0, "%s request: %s", name, err);
         return;
     }
     if (crawl->built.is_lookup && ++crawl->lookups > MAX_LOOKUPS) {
         fail(crawl, CRAWL_FAILED, CRAWL_ERROR_PARSE, 0,
-             "%s: the looked-up id did not satisfy the adapter", crawl->platform->name);
+             "%s: the looked-up id did not satisfy the adapter", name);
         return;
     }
     if (crawl->first_host[0] == '\0' &&
         crawl_url_host(crawl->built.url, crawl->first_host, err, sizeof(err)) != 0) {
-        fail(crawl, CRAWL_FAILED, CRAWL_ERROR_BAD_URL, 0, "%s request: %s", crawl->platform->name,
-             err);
+        fail(crawl, CRAWL_FAILED, CRAWL_ERROR_BAD_URL, 0, "%s request: %s", name, err);
         return;
     }
     struct fetch_request request;
@@ -667,7 +843,22 @@ static void on_loaded(struct account *account, const char *error, void *data)
              account->status);
         return;
     }
-    next_request(crawl);
+    if (!is_engagement(crawl)) {
+        crawl->listings[crawl->listing_count++] = crawl->platform->adapter;
+    } else if (crawl->context.config->engagement.enabled) {
+        const struct platform_config *settings = crawl->platform->config;
+        size_t count = 0;
+        const struct adapter *const *all = adapter_engagement(account->platform, &count);
+        for (size_t i = 0; i < count && crawl->listing_count < CRAWL_MAX_LISTINGS; i++)
+            if (is_follow_listing(all[i]) ? settings->follows : settings->likes)
+                crawl->listings[crawl->listing_count++] = all[i];
+    }
+    if (crawl->listing_count == 0) {
+        fail(crawl, CRAWL_PAUSED, CRAWL_ERROR_NONE, 0,
+             "no engagement listing of %.64s is switched on", account->platform);
+        return;
+    }
+    start_listing(crawl);
 }
 
 int crawl_start(const struct crawl_context *context, const struct crawl_job *job,
@@ -679,6 +870,7 @@ int crawl_start(const struct crawl_context *context, const struct crawl_job *job
     if (crawl == NULL)
         return error_set(err, err_len, "out of memory");
     crawl->context = *context;
+    crawl->schedule = job->schedule;
     crawl->redis = job->redis;
     crawl->since_s = job->since_s;
     crawl->progress = progress;

@@ -21,6 +21,20 @@
  *   not count failures against the account, and hands the account back due now.
  * An answer other than 2xx is shown to the adapter only to learn whether the account is gone.
  *
+ * An engagement crawl (job schedule SCHED_ENGAGE, from the engage schedule) is the same machine
+ * run over a list of listings instead of one: the platform's engagement adapters whose
+ * platforms.<p>.follows / .likes are on, one after the other, each with its own page loop,
+ * engagement.max_pages and cursor (acct:<id> field cursor:<adapter name>, stored when that
+ * listing completes), on the platform's fetch engine, so posts and engagement share its
+ * politeness. A follow listing's pages go to the followed set (queue/follows.h): only new
+ * follows are published, and only a listing that completes removes the unfollowed; likes are
+ * published like posts (dedup by seen keys). A listing cut short by max pages is left there and
+ * the next one runs; any other failure ends the crawl. The crawl writes only its own fields
+ * (native_id, cursor:<name>, engage_last_fetch, engage_last_ok, engage_last_error,
+ * engage_error_count): it backs off on engage_error_count like a post crawl on error_count, and
+ * never changes the account's post-crawl status. Its due time counts from
+ * engagement.interval_s; with no listing switched on it ends paused.
+ *
  * The done callback runs exactly once, from the loop, after the state is saved and the lease
  * finished (or found impossible); the crawl frees itself once it returns. All calls from the
  * loop's thread. */
@@ -34,9 +48,12 @@
 #include "config/config.h"
 #include "crawler/platforms.h"
 #include "queue/redis_async.h"
+#include "queue/sched.h"
 
 /* A week: a deleted or suspended account is looked at again in case it comes back. */
 #define CRAWL_GONE_RECHECK_MS (7LL * 86400 * 1000)
+/* Listings one crawl reads: posts have one, a platform's engagement at most a few. */
+#define CRAWL_MAX_LISTINGS 4
 
 enum crawl_error_kind {
     CRAWL_ERROR_NONE,
@@ -64,6 +81,10 @@ struct crawl_counters {
     long long bytes;
     long long posts_new, posts_changed, posts_duplicate, items_skipped;
     long long rate_limited, gone;
+    /* Engagement crawls: those that ended done or truncated, and failed; new follows, members
+     * removed from followed sets, likes appended. */
+    long long engagement_ok, engagement_failed;
+    long long follows_new, follows_removed, likes_new;
     long long errors[CRAWL_ERROR_KINDS];
 };
 
@@ -85,8 +106,9 @@ struct crawl_result {
     enum crawl_error_kind error_kind;
     char error[512]; /* what went wrong, naming the account; "" when nothing did */
     long long pages;
-    long long posts_new;  /* versions appended to the stream: new posts and edits */
-    long long posts_seen; /* posts read, new or not */
+    long long posts_new;  /* versions appended to the stream: new posts and edits, new follows
+                           * and likes */
+    long long posts_seen; /* posts (follows, likes) read, new or not */
     long long items_skipped;
 };
 
@@ -99,6 +121,7 @@ struct crawl_context {
 };
 
 struct crawl_job {
+    enum sched_kind schedule;   /* SCHED_POSTS, or SCHED_ENGAGE for an engagement crawl */
     const char *account;        /* copied */
     struct redis_async *redis;  /* the account's shard; must outlive the crawl */
     const char *token;          /* the lease's; copied */

@@ -1,5 +1,6 @@
-/* The daemon's loop: Redis links per shard, the poll round (rescans, then claims), crawls in
- * flight, heartbeats, and the shutdown. Rescan requests are rescans.c's. */
+/* The daemon's loop: Redis links per shard, the poll round (rescans, then claims from the post
+ * schedule, then from the engage schedule), crawls in flight, heartbeats, and the shutdown.
+ * Rescan requests are rescans.c's. */
 #include "crawler/crawler.h"
 
 #include <signal.h>
@@ -102,11 +103,12 @@ static void on_released(enum sched_finish_result result, const char *error, void
 }
 
 /* Due again now, for whoever claims it next. */
-static void release_lease(struct crawler *crawler, const char *account, const char *token)
+static void release_lease(struct crawler *crawler, enum sched_kind schedule, const char *account,
+                          const char *token)
 {
     char err[NETRA_ERR_LEN];
-    if (sched_finish_async(account_redis(crawler, account), crawler->config, account, token, 0,
-                           on_released, crawler, err, sizeof(err)) != 0) {
+    if (sched_finish_async(account_redis(crawler, account), crawler->config, schedule, account,
+                           token, 0, on_released, crawler, err, sizeof(err)) != 0) {
         log_warn("account %s: cannot hand back its lease (it ends by itself): %s", account, err);
         return;
     }
@@ -144,9 +146,9 @@ static void on_crawl_progress(const struct crawl_result *so_far, void *data)
     rescans_progress(running->crawler, running->rescan, so_far);
 }
 
-static void on_crawl_done(const struct crawl_result *result, void *data)
+/* Takes a crawl that ended out of the running list. */
+static void unlink_running(struct running *running, const struct crawl_result *result)
 {
-    struct running *running = data;
     struct crawler *crawler = running->crawler;
     if (running->prev != NULL)
         running->prev->next = running->next;
@@ -156,6 +158,24 @@ static void on_crawl_done(const struct crawl_result *result, void *data)
         running->next->prev = running->prev;
     crawler->active--;
     log_result(running->account, result);
+}
+
+/* An engagement crawl says nothing of the account's posts: it stays out of backing_off. */
+static void on_engagement_done(const struct crawl_result *result, void *data)
+{
+    struct running *running = data;
+    struct crawler *crawler = running->crawler;
+    unlink_running(running, result);
+    free(running->account);
+    free(running);
+    crawler_maybe_close(crawler);
+}
+
+static void on_crawl_done(const struct crawl_result *result, void *data)
+{
+    struct running *running = data;
+    struct crawler *crawler = running->crawler;
+    unlink_running(running, result);
     if (running->rescan != NULL) {
         rescans_ended(crawler, running->rescan, result);
     } else {
@@ -183,8 +203,8 @@ static void on_crawl_done(const struct crawl_result *result, void *data)
     crawler_maybe_close(crawler);
 }
 
-int crawler_start_crawl(struct crawler *crawler, const char *account, const char *token,
-                        struct rescan_run *rescan)
+static int start_crawl(struct crawler *crawler, enum sched_kind schedule, const char *account,
+                       const char *token, struct rescan_run *rescan)
 {
     char err[NETRA_ERR_LEN];
     struct running *running = NULL;
@@ -200,6 +220,7 @@ int crawler_start_crawl(struct crawler *crawler, const char *account, const char
     running->crawler = crawler;
     running->rescan = rescan;
     struct crawl_job job = {
+        .schedule = schedule,
         .account = account,
         .redis = account_redis(crawler, account),
         .token = token,
@@ -207,7 +228,8 @@ int crawler_start_crawl(struct crawler *crawler, const char *account, const char
         .rescan_id = rescan != NULL ? rescan->request.rid : NULL,
     };
     if (crawl_start(&crawler->context, &job, rescan != NULL ? on_crawl_progress : NULL,
-                    on_crawl_done, running, &running->crawl, err, sizeof(err)) != 0)
+                    schedule == SCHED_ENGAGE ? on_engagement_done : on_crawl_done, running,
+                    &running->crawl, err, sizeof(err)) != 0)
         goto fail;
     running->next = crawler->running;
     if (crawler->running != NULL)
@@ -222,8 +244,14 @@ fail:
     free(running);
     if (crawler->state == CRAWLER_RUNNING)
         log_warn("account %s: cannot start its crawl: %s", account, err);
-    release_lease(crawler, account, token);
+    release_lease(crawler, schedule, account, token);
     return -1;
+}
+
+int crawler_start_crawl(struct crawler *crawler, const char *account, const char *token,
+                        struct rescan_run *rescan)
+{
+    return start_crawl(crawler, SCHED_POSTS, account, token, rescan);
 }
 
 /* ---- the poll round ----------------------------------------------------------------------- */
@@ -250,31 +278,41 @@ static void poll_end(struct crawler *crawler)
 
 struct claim_call {
     struct crawler *crawler;
+    enum sched_kind schedule;
     int shard;
     int max;
 };
+
+static void claim(struct crawler *crawler, int shard, enum sched_kind schedule);
 
 static void on_claimed(struct sched_claims *claims, const char *error, void *data)
 {
     struct claim_call *call = data;
     struct crawler *crawler = call->crawler;
     int shard = call->shard;
+    enum sched_kind schedule = call->schedule;
     crawler->reserved -= (size_t)call->max;
     crawler->pending--;
     if (error != NULL) {
-        log_warn("shard %d: cannot claim due accounts: %s", shard, error);
+        log_warn("shard %d: cannot claim due accounts from %s: %s", shard,
+                 sched_kind_name(schedule), error);
     } else {
         for (size_t i = 0; i < claims->count; i++)
-            crawler_start_crawl(crawler, claims->items[i].account, claims->items[i].token, NULL);
+            start_crawl(crawler, schedule, claims->items[i].account, claims->items[i].token,
+                        NULL);
         if (claims->count == (size_t)call->max)
             crawler->poll_again = 1;
     }
     free(call);
-    poll_from(crawler, step_after(crawler, shard));
+    if (schedule == SCHED_POSTS && crawler->config->engagement.enabled)
+        claim(crawler, shard, SCHED_ENGAGE);
+    else
+        poll_from(crawler, step_after(crawler, shard));
 }
 
-/* The second step of a shard's turn, after its rescan requests. */
-static void claim_due(struct crawler *crawler, int shard)
+/* A step of a shard's turn: its post schedule after its rescan requests, then its engage
+ * schedule with the room left. */
+static void claim(struct crawler *crawler, int shard, enum sched_kind schedule)
 {
     char err[NETRA_ERR_LEN];
     size_t room = crawler_capacity(crawler);
@@ -290,17 +328,25 @@ static void claim_due(struct crawler *crawler, int shard)
     }
     int batch = crawler->config->crawler.claim_batch;
     call->crawler = crawler;
+    call->schedule = schedule;
     call->shard = shard;
     call->max = room < (size_t)batch ? (int)room : batch;
-    if (sched_claim_due_async(crawler->shard_redis[shard], crawler->config, shard, crawler->name,
-                              call->max, on_claimed, call, err, sizeof(err)) != 0) {
-        log_warn("shard %d: cannot claim due accounts: %s", shard, err);
+    if (sched_claim_due_async(crawler->shard_redis[shard], crawler->config, schedule, shard,
+                              crawler->name, call->max, on_claimed, call, err,
+                              sizeof(err)) != 0) {
+        log_warn("shard %d: cannot claim due accounts from %s: %s", shard,
+                 sched_kind_name(schedule), err);
         free(call);
         poll_from(crawler, step_after(crawler, shard));
         return;
     }
     crawler->reserved += (size_t)call->max;
     crawler->pending++;
+}
+
+static void claim_due(struct crawler *crawler, int shard)
+{
+    claim(crawler, shard, SCHED_POSTS);
 }
 
 static void poll_from(struct crawler *crawler, int step)
@@ -365,8 +411,13 @@ static void on_heartbeat_timer(uv_timer_t *timer)
         {"items_skipped", c->items_skipped},
         {"rate_limited", c->rate_limited},
         {"gone", c->gone},
+        {"engagement_ok", c->engagement_ok},
+        {"engagement_failed", c->engagement_failed},
+        {"follows_new", c->follows_new},
+        {"follows_removed", c->follows_removed},
+        {"likes_new", c->likes_new},
     };
-    size_t count = 18;
+    size_t count = 23;
     char names[CRAWL_ERROR_KINDS][32];
     for (int kind = CRAWL_ERROR_NONE + 1; kind < CRAWL_ERROR_KINDS; kind++) {
         snprintf(names[kind], sizeof(names[kind]), "errors_%s", crawl_error_kind_name(kind));

@@ -37,6 +37,8 @@ int crawl_settings_from_config(const struct netra_config *config, const char *pl
     if (section == NULL || adapter_find(platform) == NULL)
         return error_set(err, err_len, "no adapter for platform \"%s\"", platform);
     out->base_url = or_null(section->base_url);
+    out->pds_url = section->pds_url != NULL && section->pds_url[0] != '\0' ? section->pds_url
+                                                                          : out->base_url;
     out->token = or_null(section->token);
     out->page_size = section->page_size;
     if (strcmp(platform, "jsonapi") == 0) {
@@ -95,6 +97,10 @@ static int platform_open(uv_loop_t *loop, const struct netra_config *config, con
         crawl_url_host(platform->config->base_url, platform->base_host, problem,
                        sizeof(problem)) != 0)
         return error_set(err, err_len, "platforms.%s.base_url: %s", name, problem);
+    if (platform->settings.pds_url != NULL &&
+        crawl_url_host(platform->settings.pds_url, platform->pds_host, problem,
+                       sizeof(problem)) != 0)
+        return error_set(err, err_len, "platforms.%s.pds_url: %s", name, problem);
     /* A tag, not the token: politeness keys show up in logs. */
     if (strcmp(name, "x") == 0 && platform->config->token[0] != '\0')
         snprintf(platform->token_tag, sizeof(platform->token_tag), "#%08x",
@@ -184,8 +190,9 @@ int crawl_platform_request(const struct crawl_platform *platform,
             out->allowed_hosts[i] = config->allowed_hosts[i];
         out->allowed_host_count = config->allowed_host_count;
     } else if (platform->base_host[0] != '\0') {
-        out->allowed_hosts[0] = platform->base_host;
-        out->allowed_host_count = 1;
+        out->allowed_hosts[out->allowed_host_count++] = platform->base_host;
+        if (platform->pds_host[0] != '\0' && strcmp(platform->pds_host, platform->base_host) != 0)
+            out->allowed_hosts[out->allowed_host_count++] = platform->pds_host;
     } else if (strcmp(platform->name, "feed") != 0 && first_host != NULL &&
                first_host[0] != '\0') {
         out->allowed_hosts[0] = first_host;

@@ -4,9 +4,9 @@
  *
  * What a request may reach is decided here, never by a response: the politeness key is the
  * URL's host (X: host and a tag of the token, as X counts by token), and the allowed hosts are
- * platforms.<name>.allowed_hosts, else the host of base_url, else, for Mastodon (the handle's
- * instance) and jsonapi (the host of platforms.jsonapi.url), the host of the crawl's first
- * request; feeds allow nothing until configured.
+ * platforms.<name>.allowed_hosts, else the hosts of base_url and (Bluesky) pds_url, else, for
+ * Mastodon (the handle's instance) and jsonapi (the host of platforms.jsonapi.url), the host of
+ * the crawl's first request; feeds allow nothing until configured.
  *
  * crawl_platforms_open() borrows the config, which must outlive the platforms. Closing the
  * engines (crawl_platforms_close()) and freeing the platforms (crawl_platforms_free(), which
@@ -33,6 +33,7 @@ struct crawl_platform {
     struct adapter_settings settings;
     struct fetch *fetch; /* NULL once closed */
     char base_host[CRAWL_HOST_MAX]; /* "" without base_url */
+    char pds_host[CRAWL_HOST_MAX];  /* the host of settings.pds_url, "" without one */
     char token_tag[24];             /* "#<hash of the token>" for X, else "" */
 };
 

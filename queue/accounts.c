@@ -29,7 +29,10 @@ static const struct {
     {"last_modified", offsetof(struct account, last_modified)},
     {"last_error", offsetof(struct account, last_error)},
     {"status", offsetof(struct account, status)},
+    {"engage_last_error", offsetof(struct account, engage_last_error)},
 };
+
+#define CURSOR_FIELD "cursor:"
 #define STRING_FIELD_COUNT (sizeof(string_fields) / sizeof(string_fields[0]))
 
 static char **string_field(struct account *account, size_t i)
@@ -43,7 +46,49 @@ void account_free(struct account *account)
         return;
     for (size_t i = 0; i < STRING_FIELD_COUNT; i++)
         free(*string_field(account, i));
+    for (size_t i = 0; i < account->cursor_count; i++) {
+        free(account->cursors[i].name);
+        free(account->cursors[i].value);
+    }
+    free(account->cursors);
     free(account);
+}
+
+const char *account_cursor(const struct account *account, const char *name)
+{
+    for (size_t i = 0; i < account->cursor_count; i++)
+        if (strcmp(account->cursors[i].name, name) == 0)
+            return account->cursors[i].value;
+    return "";
+}
+
+int account_set_cursor(struct account *account, const char *name, const char *value)
+{
+    char *copy = strdup(value);
+    if (copy == NULL)
+        return -1;
+    for (size_t i = 0; i < account->cursor_count; i++) {
+        if (strcmp(account->cursors[i].name, name) == 0) {
+            free(account->cursors[i].value);
+            account->cursors[i].value = copy;
+            return 0;
+        }
+    }
+    if (account->cursors == NULL &&
+        (account->cursors = calloc(ACCOUNT_MAX_CURSORS, sizeof(*account->cursors))) == NULL)
+        goto fail;
+    if (account->cursor_count == ACCOUNT_MAX_CURSORS)
+        goto fail;
+    struct account_cursor *cursor = &account->cursors[account->cursor_count];
+    if ((cursor->name = strdup(name)) == NULL)
+        goto fail;
+    cursor->value = copy;
+    account->cursor_count++;
+    return 0;
+
+fail:
+    free(copy);
+    return -1;
 }
 
 static int acct_key(const struct netra_config *config, const char *id, char key[KEYS_MAX_LEN],
@@ -63,6 +108,13 @@ static int shard_key(const struct netra_config *config, const char *id, char key
                 err, err_len);
 }
 
+static int follows_key(const struct netra_config *config, const char *id,
+                       char key[KEYS_MAX_LEN], char *err, size_t err_len)
+{
+    return keys_follows(key, KEYS_MAX_LEN, config->redis.key_prefix,
+                        keys_shard(id, config->redis.shards), id, err, err_len);
+}
+
 /* Runs a script whose reply is one integer. */
 static int run_integer(struct redis_sync *redis, const struct redis_script *script,
                        const struct redis_args *call, long long *out, char *err, size_t err_len)
@@ -78,17 +130,21 @@ static int run_integer(struct redis_sync *redis, const struct redis_script *scri
 int accounts_upsert(struct redis_sync *redis, const struct netra_config *config,
                     const struct watchlist_entry *entry, int *is_new, char *err, size_t err_len)
 {
-    char acct[KEYS_MAX_LEN], sched[KEYS_MAX_LEN];
+    char acct[KEYS_MAX_LEN], sched[KEYS_MAX_LEN], engage[KEYS_MAX_LEN], follows[KEYS_MAX_LEN];
     struct redis_args call;
     long long created = 0;
     int rc = -1;
     redis_args_init(&call);
     if (acct_key(config, entry->id, acct, err, err_len) != 0 ||
-        shard_key(config, entry->id, sched, keys_sched, err, err_len) != 0)
+        shard_key(config, entry->id, sched, keys_sched, err, err_len) != 0 ||
+        shard_key(config, entry->id, engage, keys_engage, err, err_len) != 0 ||
+        follows_key(config, entry->id, follows, err, err_len) != 0)
         goto cleanup;
-    redis_args_add_str(&call, "2");
+    redis_args_add_str(&call, "4");
     redis_args_add_str(&call, acct);
     redis_args_add_str(&call, sched);
+    redis_args_add_str(&call, engage);
+    redis_args_add_str(&call, follows);
     redis_args_add_str(&call, entry->id);
     redis_args_add_str(&call, entry->platform ? entry->platform : "");
     redis_args_add_str(&call, entry->handle ? entry->handle : "");
@@ -97,6 +153,9 @@ int accounts_upsert(struct redis_sync *redis, const struct netra_config *config,
     redis_args_add_str(&call, entry->agency ? entry->agency : "");
     redis_args_add_str(&call, entry->region ? entry->region : "");
     redis_args_add_long(&call, entry->interval_s);
+    redis_args_add_str(&call,
+                       config_engagement_on(config, entry->platform ? entry->platform : "") ? "1"
+                                                                                          : "0");
     if (run_integer(redis, &script_accounts_upsert, &call, &created, err, err_len) != 0)
         goto cleanup;
     if (is_new != NULL)
@@ -131,6 +190,33 @@ static struct account *account_from_reply(const redisReply *reply)
     redis_reply_integer(redis_reply_field(reply, "last_fetch"), &account->last_fetch_ms);
     redis_reply_integer(redis_reply_field(reply, "last_ok"), &account->last_ok_ms);
     redis_reply_integer(redis_reply_field(reply, "error_count"), &account->error_count);
+    redis_reply_integer(redis_reply_field(reply, "engage_last_fetch"),
+                        &account->engage_last_fetch_ms);
+    redis_reply_integer(redis_reply_field(reply, "engage_last_ok"), &account->engage_last_ok_ms);
+    redis_reply_integer(redis_reply_field(reply, "engage_error_count"),
+                        &account->engage_error_count);
+    size_t prefix = strlen(CURSOR_FIELD);
+    for (size_t i = 0; i + 1 < reply->elements; i += 2) {
+        const redisReply *name = reply->element[i], *value = reply->element[i + 1];
+        if (!redis_reply_is_string(name) || !redis_reply_is_string(value) ||
+            name->len <= prefix || memcmp(name->str, CURSOR_FIELD, prefix) != 0 ||
+            memchr(name->str, '\0', name->len) != NULL ||
+            memchr(value->str, '\0', value->len) != NULL ||
+            account->cursor_count == ACCOUNT_MAX_CURSORS)
+            continue;
+        char *text = redis_reply_strdup(name);
+        int failed = text == NULL;
+        if (!failed) {
+            char *cursor = redis_reply_strdup(value);
+            failed = cursor == NULL || account_set_cursor(account, text + prefix, cursor) != 0;
+            free(cursor);
+        }
+        free(text);
+        if (failed) {
+            account_free(account);
+            return NULL;
+        }
+    }
     return account;
 }
 
@@ -194,6 +280,36 @@ static int save_state_args(const struct netra_config *config, const struct accou
     return redis_args_ok(call, err, err_len);
 }
 
+/* The hash_update call writing an engagement crawl's state. */
+static int save_engagement_args(const struct netra_config *config, const struct account *account,
+                                struct redis_args *call, char *err, size_t err_len)
+{
+    char acct[KEYS_MAX_LEN], field[KEYS_MAX_LEN];
+    if (acct_key(config, account->id, acct, err, err_len) != 0)
+        return -1;
+    redis_args_add_str(call, "1");
+    redis_args_add_str(call, acct);
+    /* A crawl that ended before its lookup must not blank the id the post crawl found meanwhile. */
+    if (account->native_id != NULL && account->native_id[0] != '\0') {
+        redis_args_add_str(call, "native_id");
+        redis_args_add_str(call, account->native_id);
+    }
+    for (size_t i = 0; i < account->cursor_count; i++) {
+        snprintf(field, sizeof(field), "%s%s", CURSOR_FIELD, account->cursors[i].name);
+        redis_args_add_str(call, field);
+        redis_args_add_str(call, account->cursors[i].value);
+    }
+    redis_args_add_str(call, "engage_last_error");
+    redis_args_add_str(call, account->engage_last_error ? account->engage_last_error : "");
+    redis_args_add_str(call, "engage_last_fetch");
+    redis_args_add_long(call, account->engage_last_fetch_ms);
+    redis_args_add_str(call, "engage_last_ok");
+    redis_args_add_long(call, account->engage_last_ok_ms);
+    redis_args_add_str(call, "engage_error_count");
+    redis_args_add_long(call, account->engage_error_count);
+    return redis_args_ok(call, err, err_len);
+}
+
 int accounts_save_state(struct redis_sync *redis, const struct netra_config *config,
                         const struct account *account, int *found, char *err, size_t err_len)
 {
@@ -217,18 +333,25 @@ int accounts_remove(struct redis_sync *redis, const struct netra_config *config,
                     int *removed, char *err, size_t err_len)
 {
     char acct[KEYS_MAX_LEN], sched[KEYS_MAX_LEN], lease[KEYS_MAX_LEN];
+    char engage[KEYS_MAX_LEN], engage_lease[KEYS_MAX_LEN], follows[KEYS_MAX_LEN];
     struct redis_args call;
     long long deleted = 0;
     int rc = -1;
     redis_args_init(&call);
     if (acct_key(config, id, acct, err, err_len) != 0 ||
         shard_key(config, id, sched, keys_sched, err, err_len) != 0 ||
-        shard_key(config, id, lease, keys_lease, err, err_len) != 0)
+        shard_key(config, id, lease, keys_lease, err, err_len) != 0 ||
+        shard_key(config, id, engage, keys_engage, err, err_len) != 0 ||
+        shard_key(config, id, engage_lease, keys_engage_lease, err, err_len) != 0 ||
+        follows_key(config, id, follows, err, err_len) != 0)
         goto cleanup;
-    redis_args_add_str(&call, "3");
+    redis_args_add_str(&call, "6");
     redis_args_add_str(&call, acct);
     redis_args_add_str(&call, sched);
     redis_args_add_str(&call, lease);
+    redis_args_add_str(&call, engage);
+    redis_args_add_str(&call, engage_lease);
+    redis_args_add_str(&call, follows);
     redis_args_add_str(&call, id);
     if (run_integer(redis, &script_accounts_remove, &call, &deleted, err, err_len) != 0)
         goto cleanup;
@@ -337,17 +460,32 @@ int accounts_get_async(struct redis_async *redis, const struct netra_config *con
     return rc;
 }
 
-int accounts_save_state_async(struct redis_async *redis, const struct netra_config *config,
-                              const struct account *account, accounts_save_fn *fn, void *data,
-                              char *err, size_t err_len)
+static int save_async(struct redis_async *redis, const struct netra_config *config,
+                      const struct account *account, int engagement, accounts_save_fn *fn,
+                      void *data, char *err, size_t err_len)
 {
     struct redis_args args;
     const struct async_call call = {NULL, fn, data};
     redis_args_init(&args);
-    int rc = save_state_args(config, account, &args, err, err_len);
+    int rc = engagement ? save_engagement_args(config, account, &args, err, err_len)
+                        : save_state_args(config, account, &args, err, err_len);
     if (rc == 0)
         rc = redis_call_send(redis, &script_hash_update, &args, on_save_reply, &call,
                              sizeof(call), err, err_len, "save %s", account->id);
     redis_args_free(&args);
     return rc;
+}
+
+int accounts_save_state_async(struct redis_async *redis, const struct netra_config *config,
+                              const struct account *account, accounts_save_fn *fn, void *data,
+                              char *err, size_t err_len)
+{
+    return save_async(redis, config, account, 0, fn, data, err, err_len);
+}
+
+int accounts_save_engagement_async(struct redis_async *redis, const struct netra_config *config,
+                                   const struct account *account, accounts_save_fn *fn,
+                                   void *data, char *err, size_t err_len)
+{
+    return save_async(redis, config, account, 1, fn, data, err, err_len);
 }

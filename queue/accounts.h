@@ -2,12 +2,17 @@
  *
  * Fields: id, platform, handle, native_id, name, nip, agency, region, interval (seconds, 0 =
  * default), cursor, etag, last_modified, last_fetch, last_ok (Unix ms), last_error,
- * error_count, status ("active" unless an operator or the crawler says otherwise).
+ * error_count, status ("active" unless an operator or the crawler says otherwise). Engagement
+ * crawls keep their own: cursor:<adapter name> per engagement listing, engage_last_fetch,
+ * engage_last_ok, engage_last_error, engage_error_count; they never write the post fields above
+ * (but for native_id, which both may look up).
  *
  * accounts_upsert() is the watchlist import: it writes the identity fields only, so crawl state
- * survives a re-import (unless platform or handle changed: then native id, cursor and
- * validators start over), and puts a new account on the schedule due now without moving an
- * existing one. accounts_remove() also takes it off the schedule and drops its lease.
+ * survives a re-import (unless platform or handle changed: then native id, cursors, validators
+ * and the followed set start over), and puts a new account on the schedule due now without
+ * moving an existing one; the same for the engage schedule when config_engagement_on() says so
+ * for its platform (otherwise it is taken off it). accounts_remove() also takes it off both
+ * schedules, drops its leases and its followed set.
  *
  * Every function takes the connection of the account's shard (keys_shard of its id); listing
  * works per shard. A struct account owns its strings: account_free(). */
@@ -39,9 +44,30 @@ struct account {
     char *last_error;
     long long error_count;
     char *status;
+    /* The engagement crawls' state. */
+    struct account_cursor *cursors; /* the cursor:<name> fields */
+    size_t cursor_count;
+    long long engage_last_fetch_ms;
+    long long engage_last_ok_ms;
+    char *engage_last_error;
+    long long engage_error_count;
+};
+
+/* Cursor fields an account may hold; more are ignored. */
+#define ACCOUNT_MAX_CURSORS 16
+
+struct account_cursor {
+    char *name; /* the adapter's, without "cursor:" */
+    char *value;
 };
 
 void account_free(struct account *account);
+
+/* The cursor of one engagement listing: "" when it has none. */
+const char *account_cursor(const struct account *account, const char *name);
+/* Sets (or adds) it; -1 when out of memory or when the account already holds
+ * ACCOUNT_MAX_CURSORS others. */
+int account_set_cursor(struct account *account, const char *name, const char *value);
 
 /* *is_new (may be NULL) = 1 when the account did not exist. */
 int accounts_upsert(struct redis_sync *redis, const struct netra_config *config,
@@ -79,5 +105,10 @@ int accounts_get_async(struct redis_async *redis, const struct netra_config *con
 int accounts_save_state_async(struct redis_async *redis, const struct netra_config *config,
                               const struct account *account, accounts_save_fn *fn, void *data,
                               char *err, size_t err_len);
+/* The same for an engagement crawl's state: native_id (unless ""), the cursor:<name> fields and
+ * the engage_* fields, nothing else. */
+int accounts_save_engagement_async(struct redis_async *redis, const struct netra_config *config,
+                                   const struct account *account, accounts_save_fn *fn,
+                                   void *data, char *err, size_t err_len);
 
 #endif

@@ -71,6 +71,24 @@ int keys_lease(char *out, size_t out_len, const char *prefix, int shard, char *e
     return key_format(out, out_len, prefix, shard, "lease", NULL, err, err_len);
 }
 
+int keys_engage(char *out, size_t out_len, const char *prefix, int shard, char *err,
+                size_t err_len)
+{
+    return key_format(out, out_len, prefix, shard, "engage", NULL, err, err_len);
+}
+
+int keys_engage_lease(char *out, size_t out_len, const char *prefix, int shard, char *err,
+                      size_t err_len)
+{
+    return key_format(out, out_len, prefix, shard, "engage:lease", NULL, err, err_len);
+}
+
+int keys_follows(char *out, size_t out_len, const char *prefix, int shard,
+                 const char *account_id, char *err, size_t err_len)
+{
+    return key_format(out, out_len, prefix, shard, "follows", account_id, err, err_len);
+}
+
 int keys_seen(char *out, size_t out_len, const char *prefix, int shard, const char *post_id,
               char *err, size_t err_len)
 {

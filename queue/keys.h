@@ -34,6 +34,15 @@ int keys_sched(char *out, size_t out_len, const char *prefix, int shard, char *e
 /* Hash: account id -> claim token of the live lease. */
 int keys_lease(char *out, size_t out_len, const char *prefix, int shard, char *err,
                size_t err_len);
+/* The engagement schedule (zset engage: account id -> next due ms) and its leases (hash
+ * engage:lease), kept apart from sched so follows and likes run on their own interval. */
+int keys_engage(char *out, size_t out_len, const char *prefix, int shard, char *err,
+                size_t err_len);
+int keys_engage_lease(char *out, size_t out_len, const char *prefix, int shard, char *err,
+                      size_t err_len);
+/* Zset follows:<account id>: the native ids the account follows -> the listing that saw them. */
+int keys_follows(char *out, size_t out_len, const char *prefix, int shard,
+                 const char *account_id, char *err, size_t err_len);
 int keys_seen(char *out, size_t out_len, const char *prefix, int shard, const char *post_id,
               char *err, size_t err_len);
 int keys_acct(char *out, size_t out_len, const char *prefix, int shard, const char *account_id,

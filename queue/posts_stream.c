@@ -45,9 +45,8 @@ static int publish_check(const struct post_message *message, size_t index, int s
     return 0;
 }
 
-/* content msg raw sha256 of one post. */
-static int publish_post_args(const struct post_message *message, struct redis_args *call,
-                             char *err, size_t err_len)
+int posts_message_args(const struct post_message *message, struct redis_args *call, char *err,
+                       size_t err_len)
 {
     char content[65];
     unsigned char *deflated = NULL;
@@ -101,7 +100,7 @@ int posts_publish_args(const struct netra_config *config,
     redis_args_add_long(call, (long long)config->retention.unflagged_days * 86400000LL);
     redis_args_add_long(call, config->stream.max_len);
     for (size_t i = 0; i < count; i++)
-        if (publish_post_args(messages[i], call, err, err_len) != 0)
+        if (posts_message_args(messages[i], call, err, err_len) != 0)
             return -1;
     return redis_args_ok(call, err, err_len);
 }

@@ -60,6 +60,10 @@ void posts_batch_free(struct posts_batch *batch);
 int posts_publish_args(const struct netra_config *config,
                        const struct post_message *const *messages, size_t count,
                        struct redis_args *call, char *err, size_t err_len);
+/* The four arguments one message has in a call that appends it: content hash, JSON, deflated
+ * raw bytes, sha256 (also queue/follows.c's). */
+int posts_message_args(const struct post_message *message, struct redis_args *call, char *err,
+                       size_t err_len);
 int posts_stream_publish(struct redis_sync *redis, const struct netra_config *config,
                          const struct post_message *message, enum posts_publish_result *result,
                          char *err, size_t err_len);

@@ -20,16 +20,28 @@ void sched_claims_free(struct sched_claims *claims)
     memset(claims, 0, sizeof(*claims));
 }
 
-static int shard_keys(const struct netra_config *config, int shard, char sched[KEYS_MAX_LEN],
-                      char lease[KEYS_MAX_LEN], char *err, size_t err_len)
+const char *sched_kind_name(enum sched_kind kind)
 {
-    if (keys_shard_check(shard, config->redis.shards, err, err_len) != 0 ||
-        keys_sched(sched, KEYS_MAX_LEN, config->redis.key_prefix, shard, err, err_len) != 0)
-        return -1;
-    return keys_lease(lease, KEYS_MAX_LEN, config->redis.key_prefix, shard, err, err_len);
+    return kind == SCHED_ENGAGE ? "engage" : "sched";
 }
 
-int sched_set_due(struct redis_sync *redis, const struct netra_config *config,
+/* The names of a shard's keys, one function per schedule. */
+typedef int shard_key_fn(char *out, size_t out_len, const char *prefix, int shard, char *err,
+                         size_t err_len);
+
+static int shard_keys(const struct netra_config *config, enum sched_kind kind, int shard,
+                      char sched[KEYS_MAX_LEN], char lease[KEYS_MAX_LEN], char *err,
+                      size_t err_len)
+{
+    shard_key_fn *schedule = kind == SCHED_ENGAGE ? keys_engage : keys_sched;
+    shard_key_fn *leases = kind == SCHED_ENGAGE ? keys_engage_lease : keys_lease;
+    if (keys_shard_check(shard, config->redis.shards, err, err_len) != 0 ||
+        schedule(sched, KEYS_MAX_LEN, config->redis.key_prefix, shard, err, err_len) != 0)
+        return -1;
+    return leases(lease, KEYS_MAX_LEN, config->redis.key_prefix, shard, err, err_len);
+}
+
+int sched_set_due(struct redis_sync *redis, const struct netra_config *config, enum sched_kind kind,
                   const char *account, long long due_ms, int only_if_absent, char *err,
                   size_t err_len)
 {
@@ -38,7 +50,7 @@ int sched_set_due(struct redis_sync *redis, const struct netra_config *config,
     redisReply *reply = NULL;
     int rc = -1;
     redis_args_init(&args);
-    if (shard_keys(config, keys_shard(account, config->redis.shards), sched, lease, err,
+    if (shard_keys(config, kind, keys_shard(account, config->redis.shards), sched, lease, err,
                    err_len) != 0)
         goto cleanup;
     redis_args_add_str(&args, "ZADD");
@@ -58,15 +70,16 @@ cleanup:
     return rc;
 }
 
-int sched_claim_args(const struct netra_config *config, int shard, const char *owner, int max,
-                     struct redis_args *call, char *err, size_t err_len)
+int sched_claim_args(const struct netra_config *config, enum sched_kind kind, int shard,
+                     const char *owner, int max, struct redis_args *call, char *err,
+                     size_t err_len)
 {
     char sched[KEYS_MAX_LEN], lease[KEYS_MAX_LEN];
     if (owner == NULL || owner[0] == '\0' || strlen(owner) > 128 || strchr(owner, '/') != NULL)
         return error_set(err, err_len, "claim: owner must be 1..128 bytes without '/'");
     if (max < 1)
         return error_set(err, err_len, "claim: max must be at least 1");
-    if (shard_keys(config, shard, sched, lease, err, err_len) != 0)
+    if (shard_keys(config, kind, shard, sched, lease, err, err_len) != 0)
         return -1;
     redis_args_add_str(call, "2");
     redis_args_add_str(call, sched);
@@ -108,16 +121,16 @@ int sched_claim_parse(const redisReply *reply, int shard, struct sched_claims *o
     return 0;
 }
 
-int sched_claim_due(struct redis_sync *redis, const struct netra_config *config, int shard,
-                    const char *owner, int max, struct sched_claims *out, char *err,
-                    size_t err_len)
+int sched_claim_due(struct redis_sync *redis, const struct netra_config *config,
+                    enum sched_kind kind, int shard, const char *owner, int max,
+                    struct sched_claims *out, char *err, size_t err_len)
 {
     struct redis_args call;
     redisReply *reply = NULL;
     int rc = -1;
     memset(out, 0, sizeof(*out));
     redis_args_init(&call);
-    if (sched_claim_args(config, shard, owner, max, &call, err, err_len) != 0 ||
+    if (sched_claim_args(config, kind, shard, owner, max, &call, err, err_len) != 0 ||
         scripts_run_sync(redis, &script_sched_claim, &call, &reply, err, err_len) != 0 ||
         sched_claim_parse(reply, shard, out, err, err_len) != 0)
         goto cleanup;
@@ -145,13 +158,14 @@ int sched_complete_delay_ms(const struct netra_config *config, int interval_s)
     return delay > 0x7fffffff ? 0x7fffffff : (int)delay;
 }
 
-int sched_finish_args(const struct netra_config *config, const char *account, const char *token,
-                      long long delay_ms, struct redis_args *call, char *err, size_t err_len)
+int sched_finish_args(const struct netra_config *config, enum sched_kind kind, const char *account,
+                      const char *token, long long delay_ms, struct redis_args *call, char *err,
+                      size_t err_len)
 {
     char sched[KEYS_MAX_LEN], lease[KEYS_MAX_LEN];
     if (account == NULL || token == NULL || token[0] == '\0')
         return error_set(err, err_len, "finish: needs an account and its claim token");
-    if (shard_keys(config, keys_shard(account, config->redis.shards), sched, lease, err,
+    if (shard_keys(config, kind, keys_shard(account, config->redis.shards), sched, lease, err,
                    err_len) != 0)
         return -1;
     redis_args_add_str(call, "2");
@@ -174,14 +188,15 @@ static int finish_parse(const redisReply *reply, enum sched_finish_result *resul
 }
 
 static int sched_finish(struct redis_sync *redis, const struct netra_config *config,
-                        const char *account, const char *token, long long delay_ms,
-                        enum sched_finish_result *result, char *err, size_t err_len)
+                        enum sched_kind kind, const char *account, const char *token,
+                        long long delay_ms, enum sched_finish_result *result, char *err,
+                        size_t err_len)
 {
     struct redis_args call;
     redisReply *reply = NULL;
     int rc = -1;
     redis_args_init(&call);
-    if (sched_finish_args(config, account, token, delay_ms, &call, err, err_len) != 0 ||
+    if (sched_finish_args(config, kind, account, token, delay_ms, &call, err, err_len) != 0 ||
         scripts_run_sync(redis, &script_sched_finish, &call, &reply, err, err_len) != 0 ||
         finish_parse(reply, result, err, err_len) != 0)
         goto cleanup;
@@ -194,18 +209,19 @@ cleanup:
 }
 
 int sched_complete(struct redis_sync *redis, const struct netra_config *config,
-                   const char *account, const char *token, int interval_s,
+                   enum sched_kind kind, const char *account, const char *token, int interval_s,
                    enum sched_finish_result *result, char *err, size_t err_len)
 {
-    return sched_finish(redis, config, account, token, sched_complete_delay_ms(config, interval_s),
+    return sched_finish(redis, config, kind, account, token,
+                        sched_complete_delay_ms(config, interval_s),
                         result, err, err_len);
 }
 
-int sched_release(struct redis_sync *redis, const struct netra_config *config,
+int sched_release(struct redis_sync *redis, const struct netra_config *config, enum sched_kind kind,
                   const char *account, const char *token, enum sched_finish_result *result,
                   char *err, size_t err_len)
 {
-    return sched_finish(redis, config, account, token, 0, result, err, err_len);
+    return sched_finish(redis, config, kind, account, token, 0, result, err, err_len);
 }
 
 /* The async calls: one context shape, the reply parsed by the same functions as the sync path.
@@ -240,13 +256,13 @@ static void on_async_reply(struct redis_async *redis, redisReply *reply, const c
 }
 
 int sched_claim_due_async(struct redis_async *redis, const struct netra_config *config,
-                          int shard, const char *owner, int max, sched_claim_fn *fn, void *data,
-                          char *err, size_t err_len)
+                          enum sched_kind kind, int shard, const char *owner, int max,
+                          sched_claim_fn *fn, void *data, char *err, size_t err_len)
 {
     struct redis_args args;
     const struct async_call call = {shard, fn, NULL, data};
     redis_args_init(&args);
-    int rc = sched_claim_args(config, shard, owner, max, &args, err, err_len);
+    int rc = sched_claim_args(config, kind, shard, owner, max, &args, err, err_len);
     if (rc == 0)
         rc = redis_call_send(redis, &script_sched_claim, &args, on_async_reply, &call,
                              sizeof(call), err, err_len, "claim");
@@ -255,13 +271,14 @@ int sched_claim_due_async(struct redis_async *redis, const struct netra_config *
 }
 
 int sched_finish_async(struct redis_async *redis, const struct netra_config *config,
-                       const char *account, const char *token, long long delay_ms,
-                       sched_finish_fn *fn, void *data, char *err, size_t err_len)
+                       enum sched_kind kind, const char *account, const char *token,
+                       long long delay_ms, sched_finish_fn *fn, void *data, char *err,
+                       size_t err_len)
 {
     struct redis_args args;
     const struct async_call call = {0, NULL, fn, data};
     redis_args_init(&args);
-    int rc = sched_finish_args(config, account, token, delay_ms, &args, err, err_len);
+    int rc = sched_finish_args(config, kind, account, token, delay_ms, &args, err, err_len);
     if (rc == 0)
         rc = redis_call_send(redis, &script_sched_finish, &args, on_async_reply, &call,
                              sizeof(call), err, err_len, "finish");
@@ -286,8 +303,8 @@ static void on_extend_reply(struct redis_async *redis, redisReply *reply, const 
 }
 
 int sched_extend_async(struct redis_async *redis, const struct netra_config *config,
-                       const char *account, const char *token, sched_extend_fn *fn, void *data,
-                       char *err, size_t err_len)
+                       enum sched_kind kind, const char *account, const char *token,
+                       sched_extend_fn *fn, void *data, char *err, size_t err_len)
 {
     char sched[KEYS_MAX_LEN], lease[KEYS_MAX_LEN];
     struct redis_args args;
@@ -298,7 +315,7 @@ int sched_extend_async(struct redis_async *redis, const struct netra_config *con
         error_set(err, err_len, "extend: needs an account and its claim token");
         goto cleanup;
     }
-    if (shard_keys(config, keys_shard(account, config->redis.shards), sched, lease, err,
+    if (shard_keys(config, kind, keys_shard(account, config->redis.shards), sched, lease, err,
                    err_len) != 0)
         goto cleanup;
     redis_args_add_str(&args, "2");
@@ -315,13 +332,13 @@ cleanup:
     return rc;
 }
 
-int sched_counts(struct redis_sync *redis, const struct netra_config *config, int shard,
-                 struct sched_counts *out, char *err, size_t err_len)
+int sched_counts(struct redis_sync *redis, const struct netra_config *config, enum sched_kind kind,
+                 int shard, struct sched_counts *out, char *err, size_t err_len)
 {
     char sched[KEYS_MAX_LEN], lease[KEYS_MAX_LEN], now[24];
     long long now_ms, fields;
     memset(out, 0, sizeof(*out));
-    if (shard_keys(config, shard, sched, lease, err, err_len) != 0 ||
+    if (shard_keys(config, kind, shard, sched, lease, err, err_len) != 0 ||
         redis_sync_time_ms(redis, &now_ms, err, err_len) != 0)
         return -1;
     snprintf(now, sizeof(now), "%lld", now_ms);
@@ -354,8 +371,8 @@ static long long due_ms_of_score(double score)
     return (long long)score;
 }
 
-int sched_list(struct redis_sync *redis, const struct netra_config *config, int shard,
-               struct sched_entry **out, size_t *count, char *err, size_t err_len)
+int sched_list(struct redis_sync *redis, const struct netra_config *config, enum sched_kind kind,
+               int shard, struct sched_entry **out, size_t *count, char *err, size_t err_len)
 {
     char sched[KEYS_MAX_LEN], lease[KEYS_MAX_LEN];
     redisReply *reply = NULL;
@@ -364,7 +381,7 @@ int sched_list(struct redis_sync *redis, const struct netra_config *config, int 
     int rc = -1;
     *out = NULL;
     *count = 0;
-    if (shard_keys(config, shard, sched, lease, err, err_len) != 0 ||
+    if (shard_keys(config, kind, shard, sched, lease, err, err_len) != 0 ||
         redis_sync_commandv(redis, &reply, err, err_len, "ZRANGE", sched, "0", "-1",
                             "WITHSCORES", (char *)NULL) != 0 ||
         redis_reply_expect_pairs(reply, "ZRANGE", err, err_len) != 0)

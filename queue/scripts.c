@@ -55,6 +55,32 @@ const struct redis_script script_posts_publish = {
     "return out\n",
 };
 
+/* A target seen before only moves to this listing's stamp; one not in the set is a new follow.
+ * A complete listing then drops every member another listing stamped: neither side of the
+ * stamp, so a listing stamped by a crawler whose clock runs behind still removes the right ones.
+ * ZREMRANGEBYSCORE on a missing key is 0. */
+const struct redis_script script_follows_publish = {
+    "follows_publish",
+    "local out = {}\n"
+    "for i = 4, #ARGV, 5 do\n"
+    "  if redis.call('ZSCORE', KEYS[2], ARGV[i]) then\n"
+    "    out[#out + 1] = 0\n"
+    "  else\n"
+    "    redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'msg', ARGV[i + 2],\n"
+    "               'raw', ARGV[i + 3], 'sha256', ARGV[i + 4], 'content', ARGV[i + 1])\n"
+    "    out[#out + 1] = 1\n"
+    "  end\n"
+    "  redis.call('ZADD', KEYS[2], ARGV[1], ARGV[i])\n"
+    "end\n"
+    "local removed = 0\n"
+    "if ARGV[3] == '1' then\n"
+    "  removed = redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[1]) +\n"
+    "            redis.call('ZREMRANGEBYSCORE', KEYS[2], '(' .. ARGV[1], '+inf')\n"
+    "end\n"
+    "out[#out + 1] = removed\n"
+    "return out\n",
+};
+
 const struct redis_script script_posts_dead_letter = {
     "posts_dead_letter",
     LUA_DEAD_LETTER
@@ -188,7 +214,9 @@ const struct redis_script script_rescan_write = {
 };
 
 /* Identity fields only. A new handle or platform is another account on the platform, so its
- * crawl position (native id, cursor, validators) starts over; otherwise crawl state is kept. */
+ * crawl position (native id, cursors, validators, followed set) starts over; otherwise crawl
+ * state is kept. The account is in the engage schedule exactly when engage is 1 (its platform has
+ * engagement crawls switched on). */
 const struct redis_script script_accounts_upsert = {
     "accounts_upsert",
     LUA_NOW
@@ -201,8 +229,17 @@ const struct redis_script script_accounts_upsert = {
     "  redis.call('HSET', KEYS[1], 'status', 'active', 'error_count', '0')\n"
     "elseif old[1] ~= ARGV[2] or old[2] ~= ARGV[3] then\n"
     "  redis.call('HDEL', KEYS[1], 'native_id', 'cursor', 'etag', 'last_modified')\n"
+    "  for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do\n"
+    "    if string.sub(field, 1, 7) == 'cursor:' then redis.call('HDEL', KEYS[1], field) end\n"
+    "  end\n"
+    "  redis.call('DEL', KEYS[4])\n"
     "end\n"
     "redis.call('ZADD', KEYS[2], 'NX', now, ARGV[1])\n"
+    "if ARGV[9] == '1' then\n"
+    "  redis.call('ZADD', KEYS[3], 'NX', now, ARGV[1])\n"
+    "else\n"
+    "  redis.call('ZREM', KEYS[3], ARGV[1])\n"
+    "end\n"
     "if new then return 1 end\n"
     "return 0\n",
 };
@@ -211,6 +248,9 @@ const struct redis_script script_accounts_remove = {
     "accounts_remove",
     "redis.call('ZREM', KEYS[2], ARGV[1])\n"
     "redis.call('HDEL', KEYS[3], ARGV[1])\n"
+    "redis.call('ZREM', KEYS[4], ARGV[1])\n"
+    "redis.call('HDEL', KEYS[5], ARGV[1])\n"
+    "redis.call('DEL', KEYS[6])\n"
     "return redis.call('DEL', KEYS[1])\n",
 };
 
@@ -234,7 +274,7 @@ static const struct redis_script *const all_scripts[] = {
     &script_sched_claim,   &script_sched_finish,      &script_accounts_upsert,
     &script_accounts_remove, &script_hash_update, &script_heartbeat,
     &script_sched_extend,  &script_rescan_begin,      &script_rescan_read,
-    &script_rescan_write,   &script_post_record,
+    &script_rescan_write,   &script_post_record,      &script_follows_publish,
 };
 
 void scripts_sha1(const struct redis_script *script, char out[41])

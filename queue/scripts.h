@@ -44,9 +44,13 @@ extern const struct redis_script script_rescan_begin;
 extern const struct redis_script script_rescan_read;
 /* rescan:<rid> | ttl_ms stamp_field (field value)... -> 1; stamp_field ("" for none) = now */
 extern const struct redis_script script_rescan_write;
-/* acct, sched | id platform handle name nip agency region interval -> 1 new, 0 existing */
+/* posts, follows:<account> | stamp max_len complete (target content msg raw sha256)...
+ *   -> {0 known|1 new per message..., members removed} */
+extern const struct redis_script script_follows_publish;
+/* acct, sched, engage, follows:<id> | id platform handle name nip agency region interval engage
+ *   -> 1 new, 0 existing */
 extern const struct redis_script script_accounts_upsert;
-/* acct, sched, lease | id -> 1 removed, 0 absent */
+/* acct, sched, lease, engage, engage:lease, follows:<id> | id -> 1 removed, 0 absent */
 extern const struct redis_script script_accounts_remove;
 /* acct | (field value)... -> 1 written, 0 no such hash (not recreated) */
 extern const struct redis_script script_hash_update;

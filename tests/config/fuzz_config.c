@@ -27,6 +27,11 @@ static void check_loaded(const struct netra_config *config)
             abort();
     if (config->worker.suspect_threshold < 0 || config->worker.suspect_threshold > 1)
         abort();
+    if (config->engagement.interval_s < 60 || config->engagement.max_pages < 1 ||
+        config->platforms.bluesky.pds_url == NULL ||
+        config->platforms.feed.follows || config->platforms.jsonapi.likes ||
+        config->platforms.mastodon.likes)
+        abort();
 }
 
 static int parse(const char *text, size_t len)

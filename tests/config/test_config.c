@@ -118,6 +118,13 @@ static void assert_defaults(const struct netra_config *config)
         assert_null(platforms[i].platform->allowed_hosts);
         assert_int_equal(platforms[i].platform->allowed_host_count, 0);
     }
+    assert_true(config->engagement.enabled);
+    assert_int_equal(config->engagement.interval_s, 86400);
+    assert_int_equal(config->engagement.max_pages, 50);
+    assert_true(config->platforms.mastodon.follows && config->platforms.bluesky.follows &&
+                config->platforms.bluesky.likes && config->platforms.x.follows);
+    assert_false(config->platforms.x.likes);
+    assert_string_equal(config->platforms.bluesky.pds_url, "");
     assert_string_equal(config->platforms.jsonapi_map.url, "");
     assert_string_equal(config->platforms.jsonapi_map.items, "/data");
     assert_string_equal(config->platforms.jsonapi_map.id, "/id");
@@ -928,6 +935,91 @@ static void bad_platform_settings_are_refused(void **state)
     ASSERT_REFUSALS(refusals);
 }
 
+/* ---- engagement -------------------------------------------------------------------------- */
+
+static void engagement_defaults_follow_what_each_platform_shows(void **state)
+{
+    (void)state;
+    struct netra_config *config = parse_ok("{}");
+    assert_true(config->engagement.enabled);
+    assert_int_equal(config->engagement.interval_s, 86400);
+    assert_int_equal(config->engagement.max_pages, 50);
+    assert_true(config->platforms.mastodon.follows);
+    assert_false(config->platforms.mastodon.likes);
+    assert_true(config->platforms.bluesky.follows);
+    assert_true(config->platforms.bluesky.likes);
+    assert_string_equal(config->platforms.bluesky.pds_url, "");
+    assert_true(config->platforms.x.follows);
+    assert_false(config->platforms.x.likes);
+    assert_false(config->platforms.feed.follows || config->platforms.feed.likes);
+    assert_false(config->platforms.jsonapi.follows || config->platforms.jsonapi.likes);
+    assert_true(config_engagement_on(config, "mastodon"));
+    assert_true(config_engagement_on(config, "bluesky"));
+    assert_true(config_engagement_on(config, "x"));
+    assert_false(config_engagement_on(config, "feed"));
+    assert_false(config_engagement_on(config, "jsonapi"));
+    assert_false(config_engagement_on(config, "myspace"));
+    config_free(config);
+}
+
+static void engagement_is_switched_per_platform_and_as_a_whole(void **state)
+{
+    (void)state;
+    struct netra_config *config = parse_ok(
+        "{\"engagement\": {\"interval_s\": 3600, \"max_pages\": 5},\n"
+        " \"platforms\": {\"x\": {\"follows\": false},\n"
+        "               \"bluesky\": {\"likes\": false,\n"
+        "                           \"pds_url\": \"https://pds.example\"}}}");
+    assert_int_equal(config->engagement.interval_s, 3600);
+    assert_int_equal(config->engagement.max_pages, 5);
+    assert_false(config_engagement_on(config, "x"));
+    assert_true(config_engagement_on(config, "bluesky"));
+    assert_false(config->platforms.bluesky.likes);
+    assert_string_equal(config->platforms.bluesky.pds_url, "https://pds.example");
+    config_free(config);
+
+    setenv("NETRA_ENGAGEMENT_ENABLED", "false", 1);
+    setenv("NETRA_PLATFORMS_X_LIKES", "true", 1);
+    setenv("NETRA_PLATFORMS_BLUESKY_PDS_URL", "http://127.0.0.1:9000", 1);
+    config = parse_ok("{\"engagement\": {\"enabled\": true}}");
+    assert_false(config->engagement.enabled);
+    assert_true(config->platforms.x.likes);
+    assert_string_equal(config->platforms.bluesky.pds_url, "http://127.0.0.1:9000");
+    assert_false(config_engagement_on(config, "bluesky"));
+    assert_false(config_engagement_on(config, "mastodon"));
+    config_free(config);
+    unsetenv("NETRA_ENGAGEMENT_ENABLED");
+    unsetenv("NETRA_PLATFORMS_X_LIKES");
+    unsetenv("NETRA_PLATFORMS_BLUESKY_PDS_URL");
+}
+
+static void bad_engagement_settings_are_refused(void **state)
+{
+    (void)state;
+    static const struct refusal refusals[] = {
+        {"{\"engagement\": {\"interval_s\": 0}}",
+         "engagement.interval_s: must be 1..2592000, got 0"},
+        {"{\"engagement\": {\"max_pages\": 0}}",
+         "engagement.max_pages: must be 1..100000, got 0"},
+        {"{\"engagement\": {\"enabled\": 1}}",
+         "engagement.enabled: expected true or false, got 1"},
+        {"{\"engagement\": {\"follows\": true}}", "engagement.follows: unknown key"},
+        {"{\"platforms\": {\"x\": {\"likes\": \"yes\"}}}",
+         "platforms.x.likes: expected true or false, got \"yes\""},
+        {"{\"platforms\": {\"mastodon\": {\"likes\": true}}}",
+         "platforms.mastodon.likes: unknown key"},
+        {"{\"platforms\": {\"feed\": {\"follows\": true}}}",
+         "platforms.feed.follows: unknown key"},
+        {"{\"platforms\": {\"x\": {\"pds_url\": \"https://pds.example\"}}}",
+         "platforms.x.pds_url: unknown key"},
+        {"{\"platforms\": {\"bluesky\": {\"pds_url\": \"pds.example\"}}}",
+         "platforms.bluesky.pds_url: must start with http:// or https://"},
+        {"{\"platforms\": {\"bluesky\": {\"pds_url\": \"https://pds.example/\"}}}",
+         "platforms.bluesky.pds_url: must not end with /"},
+    };
+    ASSERT_REFUSALS(refusals);
+}
+
 /* ---- the file's bytes -------------------------------------------------------------------- */
 
 static void a_syntax_error_gives_line_and_column(void **state)
@@ -1157,6 +1249,9 @@ int main(void)
         cmocka_unit_test(platform_sections_nest_one_level),
         cmocka_unit_test(platform_keys_come_from_the_environment_too),
         cmocka_unit_test(bad_platform_settings_are_refused),
+        cmocka_unit_test(engagement_defaults_follow_what_each_platform_shows),
+        cmocka_unit_test(engagement_is_switched_per_platform_and_as_a_whole),
+        cmocka_unit_test(bad_engagement_settings_are_refused),
         cmocka_unit_test(both_ends_of_every_range_are_allowed),
         cmocka_unit_test(every_redis_url_form_is_accepted),
         cmocka_unit_test(each_shard_has_its_url_or_the_main_one),

@@ -328,7 +328,8 @@ void test_crawl_setup(struct test_crawl *crawl, struct test_sim *sim, const char
              "              \"connect_timeout_ms\": 2000, \"total_timeout_ms\": 4000,"
              "              \"low_speed_time_s\": 2, \"max_body_bytes\": 1048576,"
              "              \"shutdown_grace_ms\": 2000},"
-             " \"process\": {\"heartbeat_interval_ms\": 200, \"heartbeat_ttl_s\": 5}}",
+             " \"process\": {\"heartbeat_interval_ms\": 200, \"heartbeat_ttl_s\": 5},"
+             " \"engagement\": {\"enabled\": false}}",
              test_redis_url(), crawl->prefix);
     cJSON *config = read_fragment(sim->fragment);
     cJSON *defaults = cJSON_Parse(base);

@@ -52,8 +52,8 @@ void test_ids_free(struct test_ids *ids);
 int test_ids_contains(const struct test_ids *ids, const char *id);
 
 /* One crawler test: its key prefix, its config file (the sim's platforms section plus short
- * intervals and `extra`, a JSON object merged over them, or "") and a connection to its Redis
- * (the suite's, unless `extra` names another redis.url). */
+ * intervals, engagement crawls off, and `extra`, a JSON object merged over them, or "") and a
+ * connection to its Redis (the suite's, unless `extra` names another redis.url). */
 struct test_crawl {
     struct test_sim *sim;
     char prefix[128];

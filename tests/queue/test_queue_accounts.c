@@ -64,6 +64,26 @@ static long long due_of(struct fixture *f, const char *id)
     return due;
 }
 
+static long long engage_due_of(struct fixture *f, const char *id)
+{
+    char engage[KEYS_MAX_LEN], err[NETRA_ERR_LEN];
+    assert_int_equal(keys_engage(engage, sizeof(engage), f->config->redis.key_prefix, 0, err,
+                                 sizeof(err)), 0);
+    redisReply *reply = redisCommand(f->inspect, "ZSCORE %s %s", engage, id);
+    assert_non_null(reply);
+    long long due = reply->type == REDIS_REPLY_STRING ? atoll(reply->str) : -1;
+    freeReplyObject(reply);
+    return due;
+}
+
+static void command(struct fixture *f, const char *format, const char *key, const char *value)
+{
+    redisReply *reply = redisCommand(f->inspect, format, key, value);
+    assert_non_null(reply);
+    assert_int_not_equal(reply->type, REDIS_REPLY_ERROR);
+    freeReplyObject(reply);
+}
+
 static void reimport_keeps_crawl_state_and_schedule(void **state)
 {
     struct fixture *f = *state;
@@ -90,11 +110,12 @@ static void reimport_keeps_crawl_state_and_schedule(void **state)
     account->error_count = 3;
     account->last_ok_ms = 1700000000000LL;
     int found = 0;
-    assert_int_equal(accounts_save_state(f->redis, f->config, account, &found, err, sizeof(err)), 0);
+    assert_int_equal(accounts_save_state(f->redis, f->config, account, &found, err, sizeof(err)),
+                     0);
     assert_int_equal(found, 1);
     account_free(account);
-    assert_int_equal(sched_set_due(f->redis, f->config, "pns-1", 4102444800000LL, 0, err,
-                                   sizeof(err)), 0);
+    assert_int_equal(sched_set_due(f->redis, f->config, SCHED_POSTS, "pns-1", 4102444800000LL, 0,
+                                   err, sizeof(err)), 0);
 
     e = entry("pns-1", "@budi@kab.go.id", "Budi Santoso");
     assert_int_equal(accounts_upsert(f->redis, f->config, &e, &is_new, err, sizeof(err)), 0);
@@ -156,6 +177,96 @@ static void remove_unschedules_and_list_is_sorted(void **state)
     assert_int_equal(accounts_list(f->redis, f->config, 0, &list, &count, err, sizeof(err)), 0);
     assert_int_equal(count, 2);
     accounts_list_free(list, count);
+}
+
+/* Accounts enter the engage schedule with the post one, when their platform has engagement
+ * crawls on; a re-import after the config changed takes them off it. */
+static void import_schedules_engagement_where_the_platform_has_it(void **state)
+{
+    struct fixture *f = *state;
+    char err[NETRA_ERR_LEN];
+    struct watchlist_entry e = entry("m-1", "@budi@kab.go.id", "Budi");
+    assert_int_equal(accounts_upsert(f->redis, f->config, &e, NULL, err, sizeof(err)), 0);
+    e = entry("f-1", "https://kab.go.id/feed.xml", "Feed");
+    e.platform = "feed";
+    assert_int_equal(accounts_upsert(f->redis, f->config, &e, NULL, err, sizeof(err)), 0);
+    f->config->platforms.x.follows = 0; /* and x likes are off by default */
+    e = entry("x-1", "budi", "Budi");
+    e.platform = "x";
+    assert_int_equal(accounts_upsert(f->redis, f->config, &e, NULL, err, sizeof(err)), 0);
+    long long now_ms;
+    assert_int_equal(redis_sync_time_ms(f->redis, &now_ms, err, sizeof(err)), 0);
+    assert_in_range(engage_due_of(f, "m-1"), now_ms - 5000, now_ms);
+    assert_int_equal(engage_due_of(f, "f-1"), -1);
+    assert_int_equal(engage_due_of(f, "x-1"), -1);
+    assert_true(due_of(f, "f-1") > 0 && due_of(f, "x-1") > 0);
+
+    /* A re-import does not move a due time, and one with engagement off takes the account off. */
+    assert_int_equal(sched_set_due(f->redis, f->config, SCHED_ENGAGE, "m-1", 4102444800000LL, 0,
+                                   err, sizeof(err)), 0);
+    e = entry("m-1", "@budi@kab.go.id", "Budi");
+    assert_int_equal(accounts_upsert(f->redis, f->config, &e, NULL, err, sizeof(err)), 0);
+    assert_int_equal(engage_due_of(f, "m-1"), 4102444800000LL);
+    f->config->engagement.enabled = 0;
+    assert_int_equal(accounts_upsert(f->redis, f->config, &e, NULL, err, sizeof(err)), 0);
+    assert_int_equal(engage_due_of(f, "m-1"), -1);
+    assert_true(due_of(f, "m-1") > 0);
+}
+
+/* The engagement crawl's cursors and status read back; another handle starts them over with the
+ * followed set; removing the account drops its engage entry, lease and followed set. */
+static void engagement_state_starts_over_with_a_new_handle_and_goes_with_the_account(void **state)
+{
+    struct fixture *f = *state;
+    char err[NETRA_ERR_LEN], acct[KEYS_MAX_LEN], follows[KEYS_MAX_LEN], lease[KEYS_MAX_LEN];
+    struct watchlist_entry e = entry("pns-1", "@budi@kab.go.id", "Budi");
+    assert_int_equal(accounts_upsert(f->redis, f->config, &e, NULL, err, sizeof(err)), 0);
+    assert_int_equal(keys_acct(acct, sizeof(acct), f->config->redis.key_prefix, 0, "pns-1", err,
+                               sizeof(err)), 0);
+    assert_int_equal(keys_follows(follows, sizeof(follows), f->config->redis.key_prefix, 0,
+                                  "pns-1", err, sizeof(err)), 0);
+    assert_int_equal(keys_engage_lease(lease, sizeof(lease), f->config->redis.key_prefix, 0, err,
+                                       sizeof(err)), 0);
+    command(f, "HSET %s cursor:bluesky-likes %s", acct, "3kabc");
+    command(f, "HSET %s engage_error_count %s", acct, "2");
+    command(f, "HSET %s engage_last_error %s", acct, "HTTP 500 from x");
+    command(f, "ZADD %s 1000 %s", follows, "109");
+
+    struct account *account;
+    assert_int_equal(accounts_get(f->redis, f->config, "pns-1", &account, err, sizeof(err)), 0);
+    assert_int_equal(account->cursor_count, 1);
+    assert_string_equal(account_cursor(account, "bluesky-likes"), "3kabc");
+    assert_string_equal(account_cursor(account, "x-liked"), "");
+    assert_int_equal(account->engage_error_count, 2);
+    assert_string_equal(account->engage_last_error, "HTTP 500 from x");
+    assert_string_equal(account->cursor, "");
+    assert_int_equal(account_set_cursor(account, "x-liked", "99"), 0);
+    assert_int_equal(account_set_cursor(account, "bluesky-likes", "3kdef"), 0);
+    assert_string_equal(account_cursor(account, "x-liked"), "99");
+    assert_string_equal(account_cursor(account, "bluesky-likes"), "3kdef");
+    account_free(account);
+
+    e = entry("pns-1", "@budi@pemprov.go.id", "Budi");
+    assert_int_equal(accounts_upsert(f->redis, f->config, &e, NULL, err, sizeof(err)), 0);
+    assert_int_equal(accounts_get(f->redis, f->config, "pns-1", &account, err, sizeof(err)), 0);
+    assert_int_equal(account->cursor_count, 0);
+    account_free(account);
+    redisReply *reply = redisCommand(f->inspect, "EXISTS %s", follows);
+    assert_int_equal(reply->integer, 0);
+    freeReplyObject(reply);
+
+    command(f, "ZADD %s 1000 %s", follows, "109");
+    command(f, "HSET %s pns-1 %s", lease, "a/1/1");
+    int removed = 0;
+    assert_int_equal(accounts_remove(f->redis, f->config, "pns-1", &removed, err, sizeof(err)), 0);
+    assert_int_equal(removed, 1);
+    assert_int_equal(engage_due_of(f, "pns-1"), -1);
+    reply = redisCommand(f->inspect, "EXISTS %s", follows);
+    assert_int_equal(reply->integer, 0);
+    freeReplyObject(reply);
+    reply = redisCommand(f->inspect, "HEXISTS %s pns-1", lease);
+    assert_int_equal(reply->integer, 0);
+    freeReplyObject(reply);
 }
 
 static void heartbeats_are_listed_with_counters_and_ttl(void **state)
@@ -220,6 +331,11 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(reimport_keeps_crawl_state_and_schedule, setup, teardown),
         cmocka_unit_test_setup_teardown(remove_unschedules_and_list_is_sorted, setup, teardown),
+        cmocka_unit_test_setup_teardown(import_schedules_engagement_where_the_platform_has_it,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            engagement_state_starts_over_with_a_new_handle_and_goes_with_the_account, setup,
+            teardown),
         cmocka_unit_test_setup_teardown(heartbeats_are_listed_with_counters_and_ttl, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(hand_edited_hash_reads_with_defaults, setup, teardown),

@@ -332,15 +332,13 @@ static void begin_takes_the_lease_or_waits_for_it(void **state)
 
     /* A scheduled crawl holds the account: the rescan waits. */
     struct sched_claims claims;
-    assert_int_equal(sched_claim_due(f->sync, f->config, 0, "crawler-b", 10, &claims, err,
-                                     sizeof(err)),
-                     0);
+    assert_int_equal(sched_claim_due(f->sync, f->config, SCHED_POSTS, 0, "crawler-b", 10, &claims,
+                                     err, sizeof(err)), 0);
     assert_int_equal(claims.count, 1);
     assert_int_equal(begin(f, &f->requests.items[0], "crawler-a"), RESCAN_BUSY);
     enum sched_finish_result finished;
-    assert_int_equal(sched_complete(f->sync, f->config, "pns-1", claims.items[0].token, 900,
-                                    &finished, err, sizeof(err)),
-                     0);
+    assert_int_equal(sched_complete(f->sync, f->config, SCHED_POSTS, "pns-1", claims.items[0].token,
+                                    900, &finished, err, sizeof(err)), 0);
     assert_int_equal(finished, SCHED_FINISHED);
     sched_claims_free(&claims);
 
@@ -356,9 +354,8 @@ static void begin_takes_the_lease_or_waits_for_it(void **state)
     free(crawler);
     assert_true(hash_number(f, key, "started") > 0);
     /* ... and holds it like a claim: nobody claims it, a second begin waits. */
-    assert_int_equal(sched_claim_due(f->sync, f->config, 0, "crawler-b", 10, &claims, err,
-                                     sizeof(err)),
-                     0);
+    assert_int_equal(sched_claim_due(f->sync, f->config, SCHED_POSTS, 0, "crawler-b", 10, &claims,
+                                     err, sizeof(err)), 0);
     assert_int_equal(claims.count, 0);
     sched_claims_free(&claims);
     char token[SCHED_TOKEN_MAX];
@@ -373,7 +370,7 @@ static void begin_takes_the_lease_or_waits_for_it(void **state)
                      0);
     run_until_calls(f, calls + 1);
     assert_string_equal(f->error, "");
-    assert_int_equal(sched_release(f->sync, f->config, "pns-1", token, &finished, err,
+    assert_int_equal(sched_release(f->sync, f->config, SCHED_POSTS, "pns-1", token, &finished, err,
                                    sizeof(err)),
                      0);
     assert_int_equal(finished, SCHED_FINISHED);
@@ -455,7 +452,7 @@ static long long extend(struct fixture *f, const char *account, const char *toke
 {
     char err[NETRA_ERR_LEN];
     int calls = f->calls;
-    if (sched_extend_async(f->async, f->config, account, token, on_extended, f, err,
+    if (sched_extend_async(f->async, f->config, SCHED_POSTS, account, token, on_extended, f, err,
                            sizeof(err)) != 0)
         fail_msg("%s", err);
     run_until_calls(f, calls + 1);
@@ -470,9 +467,8 @@ static void only_the_holder_extends_a_live_lease(void **state)
     char err[NETRA_ERR_LEN];
     add_account(f, "pns-1");
     struct sched_claims claims;
-    assert_int_equal(sched_claim_due(f->sync, f->config, 0, "crawler-a", 1, &claims, err,
-                                     sizeof(err)),
-                     0);
+    assert_int_equal(sched_claim_due(f->sync, f->config, SCHED_POSTS, 0, "crawler-a", 1, &claims,
+                                     err, sizeof(err)), 0);
     assert_int_equal(claims.count, 1);
     usleep(700 * 1000);
     long long until = extend(f, "pns-1", claims.items[0].token);
@@ -481,9 +477,8 @@ static void only_the_holder_extends_a_live_lease(void **state)
     /* Extended, it outlives its first end. */
     usleep(500 * 1000);
     struct sched_claims again;
-    assert_int_equal(sched_claim_due(f->sync, f->config, 0, "crawler-b", 1, &again, err,
-                                     sizeof(err)),
-                     0);
+    assert_int_equal(sched_claim_due(f->sync, f->config, SCHED_POSTS, 0, "crawler-b", 1, &again,
+                                     err, sizeof(err)), 0);
     assert_int_equal(again.count, 0);
     sched_claims_free(&again);
     /* Once over, it cannot be brought back. */

@@ -64,7 +64,7 @@ static void schedule_accounts(struct fixture *f, int count)
     char err[NETRA_ERR_LEN], id[32];
     for (int i = 0; i < count; i++) {
         snprintf(id, sizeof(id), "acct-%03d", i);
-        if (sched_set_due(f->a, f->config, id, 0, 0, err, sizeof(err)) != 0)
+        if (sched_set_due(f->a, f->config, SCHED_POSTS, id, 0, 0, err, sizeof(err)) != 0)
             fail_msg("%s", err);
     }
 }
@@ -88,8 +88,8 @@ static void two_claimers_never_hold_the_same_account(void **state)
     for (int round = 0; round < 60; round++) {
         int who = 1 + round % 2;
         struct sched_claims claims;
-        if (sched_claim_due(who == 1 ? f->a : f->b, f->config, 0, who == 1 ? "a" : "b", 7,
-                            &claims, err, sizeof(err)) != 0)
+        if (sched_claim_due(who == 1 ? f->a : f->b, f->config, SCHED_POSTS, 0, who == 1 ? "a" : "b",
+                            7, &claims, err, sizeof(err)) != 0)
             fail_msg("claim: %s", err);
         for (size_t i = 0; i < claims.count; i++) {
             int index = account_index(claims.items[i].account);
@@ -107,8 +107,8 @@ static void two_claimers_never_hold_the_same_account(void **state)
             char id[32];
             enum sched_finish_result result;
             snprintf(id, sizeof(id), "acct-%03d", i);
-            assert_int_equal(sched_release(held[i] == 1 ? f->a : f->b, f->config, id, tokens[i],
-                                           &result, err, sizeof(err)), 0);
+            assert_int_equal(sched_release(held[i] == 1 ? f->a : f->b, f->config, SCHED_POSTS, id,
+                                           tokens[i], &result, err, sizeof(err)), 0);
             assert_int_equal(result, SCHED_FINISHED);
             free(tokens[i]);
             tokens[i] = NULL;
@@ -138,14 +138,15 @@ static void concurrent_claimers_split_the_accounts(void **state)
             snprintf(owner, sizeof(owner), "p%d", p);
             for (;;) {
                 struct sched_claims claims;
-                if (sched_claim_due(redis, f->config, 0, owner, 3, &claims, err, sizeof(err)) != 0)
+                if (sched_claim_due(redis, f->config, SCHED_POSTS, 0, owner, 3, &claims, err,
+                                    sizeof(err)) != 0)
                     _exit(2);
                 if (claims.count == 0)
                     break;
                 for (size_t i = 0; i < claims.count; i++) {
                     enum sched_finish_result result;
                     dprintf(pipes[p][1], "%s\n", claims.items[i].account);
-                    if (sched_complete(redis, f->config, claims.items[i].account,
+                    if (sched_complete(redis, f->config, SCHED_POSTS, claims.items[i].account,
                                        claims.items[i].token, 3600, &result, err,
                                        sizeof(err)) != 0 ||
                         result != SCHED_FINISHED)
@@ -180,29 +181,32 @@ static void an_expired_lease_is_claimed_again_and_the_late_completion_refused(vo
     f->config->schedule.lease_ms = 150;
     schedule_accounts(f, 1);
     struct sched_claims first, second;
-    assert_int_equal(sched_claim_due(f->a, f->config, 0, "a", 10, &first, err, sizeof(err)), 0);
+    assert_int_equal(sched_claim_due(f->a, f->config, SCHED_POSTS, 0, "a", 10, &first, err,
+                                     sizeof(err)), 0);
     assert_int_equal(first.count, 1);
     assert_int_equal(first.lease_until_ms - first.now_ms, 150);
-    assert_int_equal(sched_claim_due(f->b, f->config, 0, "b", 10, &second, err, sizeof(err)), 0);
+    assert_int_equal(sched_claim_due(f->b, f->config, SCHED_POSTS, 0, "b", 10, &second, err,
+                                     sizeof(err)), 0);
     assert_int_equal(second.count, 0); /* still leased */
     sched_claims_free(&second);
 
     usleep(250 * 1000);
-    assert_int_equal(sched_claim_due(f->b, f->config, 0, "b", 10, &second, err, sizeof(err)), 0);
+    assert_int_equal(sched_claim_due(f->b, f->config, SCHED_POSTS, 0, "b", 10, &second, err,
+                                     sizeof(err)), 0);
     assert_int_equal(second.count, 1);
     assert_string_equal(second.items[0].account, "acct-000");
     assert_string_not_equal(second.items[0].token, first.items[0].token);
 
     enum sched_finish_result result;
-    assert_int_equal(sched_complete(f->a, f->config, "acct-000", first.items[0].token, 60,
-                                    &result, err, sizeof(err)), 0);
+    assert_int_equal(sched_complete(f->a, f->config, SCHED_POSTS, "acct-000", first.items[0].token,
+                                    60, &result, err, sizeof(err)), 0);
     assert_int_equal(result, SCHED_REFUSED);
-    assert_int_equal(sched_complete(f->b, f->config, "acct-000", second.items[0].token, 60,
-                                    &result, err, sizeof(err)), 0);
+    assert_int_equal(sched_complete(f->b, f->config, SCHED_POSTS, "acct-000", second.items[0].token,
+                                    60, &result, err, sizeof(err)), 0);
     assert_int_equal(result, SCHED_FINISHED);
     /* Finished once: the same token again is refused. */
-    assert_int_equal(sched_complete(f->b, f->config, "acct-000", second.items[0].token, 60,
-                                    &result, err, sizeof(err)), 0);
+    assert_int_equal(sched_complete(f->b, f->config, SCHED_POSTS, "acct-000", second.items[0].token,
+                                    60, &result, err, sizeof(err)), 0);
     assert_int_equal(result, SCHED_REFUSED);
     sched_claims_free(&first);
     sched_claims_free(&second);
@@ -215,12 +219,13 @@ static void a_lease_that_ran_out_cannot_complete_even_unclaimed(void **state)
     f->config->schedule.lease_ms = 100;
     schedule_accounts(f, 1);
     struct sched_claims claims;
-    assert_int_equal(sched_claim_due(f->a, f->config, 0, "a", 1, &claims, err, sizeof(err)), 0);
+    assert_int_equal(sched_claim_due(f->a, f->config, SCHED_POSTS, 0, "a", 1, &claims, err,
+                                     sizeof(err)), 0);
     assert_int_equal(claims.count, 1);
     usleep(200 * 1000);
     enum sched_finish_result result;
-    assert_int_equal(sched_complete(f->a, f->config, "acct-000", claims.items[0].token, 60,
-                                    &result, err, sizeof(err)), 0);
+    assert_int_equal(sched_complete(f->a, f->config, SCHED_POSTS, "acct-000", claims.items[0].token,
+                                    60, &result, err, sizeof(err)), 0);
     assert_int_equal(result, SCHED_REFUSED);
     sched_claims_free(&claims);
 }
@@ -232,11 +237,12 @@ static void complete_schedules_the_next_fetch_within_the_jitter(void **state)
     f->config->schedule.jitter_pct = 10;
     schedule_accounts(f, 1);
     struct sched_claims claims;
-    assert_int_equal(sched_claim_due(f->a, f->config, 0, "a", 1, &claims, err, sizeof(err)), 0);
+    assert_int_equal(sched_claim_due(f->a, f->config, SCHED_POSTS, 0, "a", 1, &claims, err,
+                                     sizeof(err)), 0);
     assert_int_equal(claims.count, 1);
     enum sched_finish_result result;
-    assert_int_equal(sched_complete(f->a, f->config, "acct-000", claims.items[0].token, 1000,
-                                    &result, err, sizeof(err)), 0);
+    assert_int_equal(sched_complete(f->a, f->config, SCHED_POSTS, "acct-000", claims.items[0].token,
+                                    1000, &result, err, sizeof(err)), 0);
     assert_int_equal(result, SCHED_FINISHED);
     assert_int_equal(keys_sched(sched, sizeof(sched), f->config->redis.key_prefix, 0, err,
                                 sizeof(err)), 0);
@@ -248,7 +254,7 @@ static void complete_schedules_the_next_fetch_within_the_jitter(void **state)
     assert_in_range(due, claims.now_ms + 900000, claims.now_ms + 1100000 + 5000);
 
     struct sched_counts counts;
-    assert_int_equal(sched_counts(f->a, f->config, 0, &counts, err, sizeof(err)), 0);
+    assert_int_equal(sched_counts(f->a, f->config, SCHED_POSTS, 0, &counts, err, sizeof(err)), 0);
     assert_int_equal(counts.scheduled, 1);
     assert_int_equal(counts.due, 0);
     assert_int_equal(counts.leased, 0);
@@ -261,16 +267,18 @@ static void release_makes_an_account_due_again_now(void **state)
     char err[NETRA_ERR_LEN];
     schedule_accounts(f, 2);
     struct sched_claims claims, again;
-    assert_int_equal(sched_claim_due(f->a, f->config, 0, "a", 5, &claims, err, sizeof(err)), 0);
+    assert_int_equal(sched_claim_due(f->a, f->config, SCHED_POSTS, 0, "a", 5, &claims, err,
+                                     sizeof(err)), 0);
     assert_int_equal(claims.count, 2);
     struct sched_counts counts;
-    assert_int_equal(sched_counts(f->a, f->config, 0, &counts, err, sizeof(err)), 0);
+    assert_int_equal(sched_counts(f->a, f->config, SCHED_POSTS, 0, &counts, err, sizeof(err)), 0);
     assert_int_equal(counts.leased, 2);
     enum sched_finish_result result;
-    assert_int_equal(sched_release(f->a, f->config, claims.items[1].account,
+    assert_int_equal(sched_release(f->a, f->config, SCHED_POSTS, claims.items[1].account,
                                    claims.items[1].token, &result, err, sizeof(err)), 0);
     assert_int_equal(result, SCHED_FINISHED);
-    assert_int_equal(sched_claim_due(f->b, f->config, 0, "b", 5, &again, err, sizeof(err)), 0);
+    assert_int_equal(sched_claim_due(f->b, f->config, SCHED_POSTS, 0, "b", 5, &again, err,
+                                     sizeof(err)), 0);
     assert_int_equal(again.count, 1);
     assert_string_equal(again.items[0].account, claims.items[1].account);
     sched_claims_free(&claims);
@@ -282,9 +290,12 @@ static void bad_owner_is_refused(void **state)
     struct fixture *f = *state;
     char err[NETRA_ERR_LEN];
     struct sched_claims claims;
-    assert_int_equal(sched_claim_due(f->a, f->config, 0, "a/b", 5, &claims, err, sizeof(err)), -1);
-    assert_int_equal(sched_claim_due(f->a, f->config, 0, "", 5, &claims, err, sizeof(err)), -1);
-    assert_int_equal(sched_claim_due(f->a, f->config, 3, "a", 5, &claims, err, sizeof(err)), -1);
+    assert_int_equal(sched_claim_due(f->a, f->config, SCHED_POSTS, 0, "a/b", 5, &claims, err,
+                                     sizeof(err)), -1);
+    assert_int_equal(sched_claim_due(f->a, f->config, SCHED_POSTS, 0, "", 5, &claims, err,
+                                     sizeof(err)), -1);
+    assert_int_equal(sched_claim_due(f->a, f->config, SCHED_POSTS, 3, "a", 5, &claims, err,
+                                     sizeof(err)), -1);
 }
 
 /* An operator may park an account with ZADD +inf by hand: listing the schedule still works. */
@@ -302,7 +313,7 @@ static void a_schedule_set_to_infinity_by_hand_lists_as_the_farthest_time(void *
     freeReplyObject(reply);
     struct sched_entry *entries = NULL;
     size_t count = 0;
-    if (sched_list(f->a, f->config, 0, &entries, &count, err, sizeof(err)) != 0)
+    if (sched_list(f->a, f->config, SCHED_POSTS, 0, &entries, &count, err, sizeof(err)) != 0)
         fail_msg("%s", err);
     assert_int_equal(count, 3);
     assert_string_equal(entries[0].account, "first");
@@ -314,10 +325,100 @@ static void a_schedule_set_to_infinity_by_hand_lists_as_the_farthest_time(void *
     sched_entries_free(entries, count);
 }
 
+/* The engage schedule runs apart: a claim from one schedule never takes an account from the
+ * other, and a token of one finishes nothing in the other. */
+static void the_engage_schedule_is_claimed_and_finished_apart_from_sched(void **state)
+{
+    struct fixture *f = *state;
+    char err[NETRA_ERR_LEN];
+    assert_int_equal(sched_set_due(f->a, f->config, SCHED_POSTS, "pns-1", 0, 0, err, sizeof(err)),
+                     0);
+    assert_int_equal(sched_set_due(f->a, f->config, SCHED_ENGAGE, "pns-1", 4102444800000LL, 0, err,
+                                   sizeof(err)), 0);
+    assert_int_equal(sched_set_due(f->a, f->config, SCHED_ENGAGE, "pns-2", 0, 0, err, sizeof(err)),
+                     0);
+
+    struct sched_claims posts, engage;
+    assert_int_equal(sched_claim_due(f->a, f->config, SCHED_POSTS, 0, "a", 10, &posts, err,
+                                     sizeof(err)), 0);
+    assert_int_equal(posts.count, 1);
+    assert_string_equal(posts.items[0].account, "pns-1");
+    assert_int_equal(sched_claim_due(f->b, f->config, SCHED_ENGAGE, 0, "b", 10, &engage, err,
+                                     sizeof(err)), 0);
+    assert_int_equal(engage.count, 1); /* pns-1 is not due for engagement, whatever its posts */
+    assert_string_equal(engage.items[0].account, "pns-2");
+
+    struct sched_counts counts;
+    assert_int_equal(sched_counts(f->a, f->config, SCHED_ENGAGE, 0, &counts, err, sizeof(err)),
+                     0);
+    assert_int_equal(counts.scheduled, 2);
+    assert_int_equal(counts.leased, 1);
+
+    /* A token finishes only a lease of the schedule that gave it. */
+    enum sched_finish_result result;
+    assert_int_equal(sched_complete(f->a, f->config, SCHED_ENGAGE, "pns-1", posts.items[0].token,
+                                    86400, &result, err, sizeof(err)), 0);
+    assert_int_equal(result, SCHED_REFUSED);
+    assert_int_equal(sched_complete(f->b, f->config, SCHED_POSTS, "pns-2", engage.items[0].token,
+                                    900, &result, err, sizeof(err)), 0);
+    assert_int_equal(result, SCHED_REFUSED);
+    assert_int_equal(sched_complete(f->b, f->config, SCHED_ENGAGE, "pns-2", engage.items[0].token,
+                                    86400, &result, err, sizeof(err)), 0);
+    assert_int_equal(result, SCHED_FINISHED);
+    assert_int_equal(sched_complete(f->a, f->config, SCHED_POSTS, "pns-1", posts.items[0].token,
+                                    900, &result, err, sizeof(err)), 0);
+    assert_int_equal(result, SCHED_FINISHED);
+
+    struct sched_entry *entries = NULL;
+    size_t count = 0;
+    assert_int_equal(sched_list(f->a, f->config, SCHED_ENGAGE, 0, &entries, &count, err,
+                                sizeof(err)), 0);
+    assert_int_equal(count, 2);
+    assert_string_equal(entries[0].account, "pns-2");
+    assert_in_range(entries[0].due_ms, engage.now_ms + 86400000LL * 9 / 10,
+                    engage.now_ms + 86400000LL * 11 / 10 + 5000);
+    assert_string_equal(entries[1].account, "pns-1");
+    assert_true(entries[1].due_ms == 4102444800000LL);
+    sched_entries_free(entries, count);
+    assert_int_equal(sched_list(f->a, f->config, SCHED_POSTS, 0, &entries, &count, err,
+                                sizeof(err)), 0);
+    assert_int_equal(count, 1);
+    sched_entries_free(entries, count);
+    sched_claims_free(&posts);
+    sched_claims_free(&engage);
+}
+
+/* The engage schedule's leases are the same as sched's: an expired one is claimed again. */
+static void an_expired_engage_lease_comes_back(void **state)
+{
+    struct fixture *f = *state;
+    char err[NETRA_ERR_LEN];
+    f->config->schedule.lease_ms = 100;
+    assert_int_equal(sched_set_due(f->a, f->config, SCHED_ENGAGE, "pns-1", 0, 0, err, sizeof(err)),
+                     0);
+    struct sched_claims first, second;
+    assert_int_equal(sched_claim_due(f->a, f->config, SCHED_ENGAGE, 0, "a", 1, &first, err,
+                                     sizeof(err)), 0);
+    assert_int_equal(first.count, 1);
+    usleep(200 * 1000);
+    assert_int_equal(sched_claim_due(f->b, f->config, SCHED_ENGAGE, 0, "b", 1, &second, err,
+                                     sizeof(err)), 0);
+    assert_int_equal(second.count, 1);
+    enum sched_finish_result result;
+    assert_int_equal(sched_complete(f->a, f->config, SCHED_ENGAGE, "pns-1", first.items[0].token,
+                                    60, &result, err, sizeof(err)), 0);
+    assert_int_equal(result, SCHED_REFUSED);
+    sched_claims_free(&first);
+    sched_claims_free(&second);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(two_claimers_never_hold_the_same_account, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            the_engage_schedule_is_claimed_and_finished_apart_from_sched, setup, teardown),
+        cmocka_unit_test_setup_teardown(an_expired_engage_lease_comes_back, setup, teardown),
         cmocka_unit_test_setup_teardown(concurrent_claimers_split_the_accounts, setup, teardown),
         cmocka_unit_test_setup_teardown(
             an_expired_lease_is_claimed_again_and_the_late_completion_refused, setup, teardown),
