@@ -18,10 +18,12 @@
  * Cursor: the platform has no "since" parameter, so a crawl pages back until it meets what the
  * last one saw. The stored cursor is "<time> <post id>" of the newest item of the last complete
  * crawl, where time is the earlier of the post's createdAt and indexedAt (a repost: the reason's
- * indexedAt). The AppView orders the feed by a time between those two, so the crawl stops at the
- * item with that id, or at the first item whose later time is before the stored time: every item
- * after that one sorts below the old newest item and was seen then. A post whose createdAt is
- * backdated below the cursor sorts below it too, and only a rescan finds it. A rescan (since_s)
+ * indexedAt). The AppView orders the feed by the earlier of those two and shows that time as the
+ * post's indexedAt, so a post from a client whose clock runs behind is indexed after the last
+ * crawl yet sorts below its newest item. A crawl therefore reads SKEW_WINDOW_S below the stored
+ * time again and stops at the first item whose later time is before that: every item after it
+ * sorts lower still and was seen then (dedup absorbs the window's repeats). A post backdated
+ * further than the window sorts below it, and only a rescan finds it. A rescan (since_s)
  * ignores the cursor and pages back until an item's later time is before since_s. Pinned posts
  * (reason #reasonPin, sent only with includePins, which is not asked for) are out of time order:
  * they are kept but never stop a crawl nor become the cursor.
@@ -59,6 +61,10 @@
 #define POST_COLLECTION "app.bsky.feed.post"
 #define REASON_REPOST "app.bsky.feed.defs#reasonRepost"
 #define REASON_PIN "app.bsky.feed.defs#reasonPin"
+/* How far behind the newest item of the last crawl a new post's createdAt may be and still be
+ * found by the next crawl: phones minutes slow, drafts sent late. An hour of an account's feed
+ * is one page for nearly every watched account. */
+#define SKEW_WINDOW_S 3600
 
 /* ---- small helpers ---------------------------------------------------------------------- */
 
@@ -705,11 +711,11 @@ static int item_place_read(const cJSON *item, const char *where, struct item_pla
 
 /* ---- a page of the feed ----------------------------------------------------------------- */
 
-/* "<time> <post id>" of the stored cursor; "" = never crawled. */
+/* The time of the stored cursor "<time> <post id>" ("" = never crawled). The id names the item
+ * for a reader; the crawl stops by time alone, since a post may sort below that item. */
 struct stored_cursor {
     int set;
     long long earliest_s;
-    const char *id;
 };
 
 static int stored_cursor_read(const char *text, struct stored_cursor *cursor, char *err,
@@ -731,7 +737,6 @@ static int stored_cursor_read(const char *text, struct stored_cursor *cursor, ch
         return error_set(err, err_len, "cursor \"%s\": expected \"<time> <post id>\"",
                          error_shown(show, sizeof(show), text));
     cursor->set = 1;
-    cursor->id = space + 1;
     return 0;
 }
 
@@ -756,8 +761,7 @@ static int page_item(struct page_scope *scope, const cJSON *item, size_t index,
     }
     if (!place.pinned) {
         const struct stored_cursor *cursor = &scope->cursor;
-        if ((cursor->set &&
-             (strcmp(place.id, cursor->id) == 0 || place.latest_s < cursor->earliest_s)) ||
+        if ((cursor->set && place.latest_s < cursor->earliest_s - SKEW_WINDOW_S) ||
             (scope->context->since_s > 0 && place.latest_s < scope->context->since_s)) {
             *stop = 1;
             rc = 0;
@@ -789,7 +793,7 @@ static int parse_page(const struct adapter_context *context, const cJSON *root,
     cJSON *feed;
     const cJSON *item;
     const char *next;
-    struct page_scope scope = {context, {0, 0, NULL}, 0};
+    struct page_scope scope = {context, {0, 0}, 0};
     int stop = 0;
     size_t index = 0;
 

@@ -1,7 +1,7 @@
 /* The Bluesky adapter against AppView answers written from the AT Protocol lexicons: requests go
  * only to the configured AppView, every kind of feed item becomes the right post, facets are read
- * by UTF-8 byte offsets, paging back stops exactly at what the last crawl saw, and hostile answers
- * are refused or skipped with the field named. */
+ * by UTF-8 byte offsets, paging back reads an hour below what the last crawl saw, and hostile
+ * answers are refused or skipped with the field named. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -431,31 +431,34 @@ static void first_page_sets_the_cursor_and_the_next_page(void **state)
     adapter_result_free(&result);
 }
 
-static void crawl_stops_at_the_item_seen_last_time(void **state)
+static void crawl_reads_an_hour_below_what_it_saw_last_time(void **state)
 {
     (void)state;
     struct adapter_test_crawl crawl;
     struct adapter_result result;
+    /* Cursor 02:00: the post, the reply and the repost above it, then the hour below it again
+     * (02:00, 01:30, 01:00) for posts whose clock ran behind; 00:30 ends the crawl. */
     crawl_init(&crawl, DID, "2024-01-05T02:00:00Z " POST_URI("3kxaaaaaaaa06"), NULL, 0);
     adapter_test_parse_fixture(&crawl, 200, "feed_first_page.json", NULL, &result);
-    assert_int_equal(result.count, 3); /* the post, the reply, the repost */
+    assert_int_equal(result.count, 6);
+    assert_string_equal(result.posts[5]->id, "bluesky:" POST_URI("3kxaaaaaaaa04"));
     assert_null(result.next_page);
     assert_string_equal(result.new_cursor, "2024-01-05T03:00:00Z " POST_URI("3kxaaaaaaaa08"));
     adapter_result_free(&result);
 
-    /* The item seen last time was deleted since: its time still ends the crawl, at the first
-     * item that sorts before it. */
+    /* The item seen last time was deleted since: its time still ends the crawl. */
     crawl_init(&crawl, DID, "2024-01-05T01:45:00Z " POST_URI("3kxdeleted999"), NULL, 0);
     adapter_test_parse_fixture(&crawl, 200, "feed_first_page.json", NULL, &result);
-    assert_int_equal(result.count, 4);
+    assert_int_equal(result.count, 6);
     assert_null(result.next_page);
     adapter_result_free(&result);
 
-    /* Nothing new: no posts, and the cursor stays. */
+    /* Nothing new: only the hour below the cursor is read again (dedup absorbs it), and the
+     * cursor stays what it was. */
     crawl_init(&crawl, DID, "2024-01-05T03:00:00Z " POST_URI("3kxaaaaaaaa08"), NULL, 0);
     adapter_test_parse_fixture(&crawl, 200, "feed_first_page.json", NULL, &result);
-    assert_int_equal(result.count, 0);
-    assert_null(result.new_cursor);
+    assert_int_equal(result.count, 4);
+    assert_string_equal(result.new_cursor, "2024-01-05T03:00:00Z " POST_URI("3kxaaaaaaaa08"));
     assert_null(result.next_page);
     adapter_result_free(&result);
 
@@ -464,6 +467,37 @@ static void crawl_stops_at_the_item_seen_last_time(void **state)
     adapter_test_parse_fixture(&crawl, 200, "feed_first_page.json", NULL, &result);
     assert_int_equal(result.count, 8);
     assert_string_equal(result.next_page, FIRST_PAGE_NEXT);
+    adapter_result_free(&result);
+}
+
+/* As the reference AppView answers a post made two minutes after the last crawl from a phone
+ * whose clock is four minutes slow: sorted, and shown, by its createdAt, below the post that crawl
+ * saw. */
+static void a_post_from_a_clock_behind_is_found_below_the_cursor(void **state)
+{
+    (void)state;
+    struct adapter_test_crawl crawl;
+    struct adapter_result result;
+    static const char page[] =
+        "{\"feed\":["
+        "{\"post\":{\"uri\":\"" POST_URI("3kxseen000001") "\",\"cid\":\"bafyseen\","
+        "\"author\":{\"did\":\"" DID "\",\"handle\":\"" HANDLE "\"},"
+        "\"record\":{\"$type\":\"app.bsky.feed.post\",\"text\":\"Sudah dilihat\","
+        "\"createdAt\":\"2024-01-05T03:00:00.000Z\"},\"indexedAt\":\"2024-01-05T03:00:00.000Z\"}},"
+        "{\"post\":{\"uri\":\"" POST_URI("3kxslowclock1") "\",\"cid\":\"bafyslow\","
+        "\"author\":{\"did\":\"" DID "\",\"handle\":\"" HANDLE "\"},"
+        "\"record\":{\"$type\":\"app.bsky.feed.post\",\"text\":\"Dari ponsel yang lambat\","
+        "\"createdAt\":\"2024-01-05T02:58:00.000Z\"},\"indexedAt\":\"2024-01-05T02:58:00.000Z\"}},"
+        "{\"post\":{\"uri\":\"" POST_URI("3kxolder00001") "\",\"cid\":\"bafyold\","
+        "\"author\":{\"did\":\"" DID "\",\"handle\":\"" HANDLE "\"},"
+        "\"record\":{\"$type\":\"app.bsky.feed.post\",\"text\":\"Lama\","
+        "\"createdAt\":\"2024-01-05T01:00:00.000Z\"},\"indexedAt\":\"2024-01-05T01:00:00.000Z\"}}"
+        "],\"cursor\":\"1704416400000__bafyold\"}";
+    crawl_init(&crawl, DID, "2024-01-05T03:00:00Z " POST_URI("3kxseen000001"), NULL, 0);
+    adapter_test_parse(&crawl, 200, page, strlen(page), NULL, &result);
+    assert_int_equal(result.count, 2);
+    assert_string_equal(result.posts[1]->id, "bluesky:" POST_URI("3kxslowclock1"));
+    assert_null(result.next_page);
     adapter_result_free(&result);
 }
 
@@ -476,12 +510,13 @@ static void a_pinned_post_neither_stops_the_crawl_nor_becomes_the_cursor(void **
                NULL, 0);
     adapter_test_parse_fixture(&crawl, 200, "feed_pinned_first.json", NULL, &result);
     /* The pinned post (from 2023) comes first and is far below the cursor, yet the newer post
-     * after it is still read. */
-    assert_int_equal(result.count, 2);
+     * after it is still read; so is the one at the cursor, within the hour read again, and the
+     * crawl goes on to the next page for the rest of that hour. */
+    assert_int_equal(result.count, 3);
     assert_string_equal(result.posts[0]->id, "bluesky:" POST_URI("3kxpinned0001"));
     assert_string_equal(result.posts[1]->id, "bluesky:" POST_URI("3kxnewer00002"));
     assert_string_equal(result.new_cursor, "2024-01-06T09:00:00Z " POST_URI("3kxnewer00002"));
-    assert_null(result.next_page);
+    assert_string_equal(result.next_page, "2024-01-06T08:00:00.000Z");
     adapter_result_free(&result);
 }
 
@@ -686,7 +721,8 @@ int main(void)
         cmocka_unit_test(images_video_and_link_cards_keep_what_readers_see),
         cmocka_unit_test(missing_optional_fields_are_absent),
         cmocka_unit_test(first_page_sets_the_cursor_and_the_next_page),
-        cmocka_unit_test(crawl_stops_at_the_item_seen_last_time),
+        cmocka_unit_test(crawl_reads_an_hour_below_what_it_saw_last_time),
+        cmocka_unit_test(a_post_from_a_clock_behind_is_found_below_the_cursor),
         cmocka_unit_test(a_pinned_post_neither_stops_the_crawl_nor_becomes_the_cursor),
         cmocka_unit_test(rescan_pages_back_to_since_and_keeps_the_cursor),
         cmocka_unit_test(a_cursor_repeating_the_page_is_refused),
