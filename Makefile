@@ -25,7 +25,9 @@ build-asan: deps
 test-normal: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
+# The Bluesky interop test's Node and npm packages are installed once, in the normal build tree.
 test-asan: build-asan
+	NETRA_INTEROP_DEPS=$(CURDIR)/$(BUILD)/interop-bluesky \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir $(BUILD_SAN) --output-on-failure -j $(JOBS)
 
