@@ -158,13 +158,6 @@ static int is_engagement(const struct crawl *crawl)
     return crawl->schedule == SCHED_ENGAGE;
 }
 
-/* Follow adapters are the "<platform>-follows" and "<platform>-following" ones (adapter.h): their
- * pages go to the followed set, and a listing of them must complete to remove anyone. */
-static int is_follow_listing(const struct adapter *adapter)
-{
-    return strstr(adapter->name, "-follow") != NULL;
-}
-
 /* The stored cursor of the listing being read. */
 static const char *listing_cursor(const struct crawl *crawl)
 {
@@ -623,7 +616,9 @@ static void publish(struct crawl *crawl, struct adapter_result *parsed)
             break;
         }
     }
-    if (!crawl->publish_failed && is_engagement(crawl) && is_follow_listing(crawl->adapter))
+    /* A following list's pages go to the followed set: only a complete listing removes anyone. */
+    if (!crawl->publish_failed && is_engagement(crawl) &&
+        crawl->adapter->listing == ADAPTER_LISTS_FOLLOWS)
         publish_follows(crawl, parsed);
     else if (!crawl->publish_failed)
         publish_posts(crawl, parsed);
@@ -850,7 +845,7 @@ static void on_loaded(struct account *account, const char *error, void *data)
         size_t count = 0;
         const struct adapter *const *all = adapter_engagement(account->platform, &count);
         for (size_t i = 0; i < count && crawl->listing_count < CRAWL_MAX_LISTINGS; i++)
-            if (is_follow_listing(all[i]) ? settings->follows : settings->likes)
+            if (all[i]->listing == ADAPTER_LISTS_FOLLOWS ? settings->follows : settings->likes)
                 crawl->listings[crawl->listing_count++] = all[i];
     }
     if (crawl->listing_count == 0) {

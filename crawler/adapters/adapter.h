@@ -118,12 +118,17 @@ struct adapter_result {
     char *first_skip_reason;
 };
 
+/* What an adapter lists. A following list is read whole on every crawl, so the engine can tell
+ * the accounts no longer followed from a complete listing; posts and likes page to a cursor. */
+enum adapter_listing { ADAPTER_LISTS_POSTS, ADAPTER_LISTS_FOLLOWS, ADAPTER_LISTS_LIKES };
+
 struct adapter {
-    const char *name; /* the watchlist platform name */
+    const char *name; /* the watchlist platform name, or the engagement adapter's name */
     int (*build_request)(const struct adapter_context *context, struct adapter_request *out,
                          char *err, size_t err_len);
     int (*parse)(const struct adapter_context *context, const struct adapter_response *response,
                  struct adapter_result *out, char *err, size_t err_len);
+    enum adapter_listing listing;
 };
 
 /* The adapter for a watchlist platform name or an engagement adapter name ("bluesky-likes"), or

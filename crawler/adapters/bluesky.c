@@ -851,4 +851,4 @@ cleanup:
     return rc;
 }
 
-const struct adapter adapter_bluesky = {PLATFORM, build_request, parse};
+const struct adapter adapter_bluesky = {PLATFORM, build_request, parse, ADAPTER_LISTS_POSTS};

@@ -201,4 +201,5 @@ cleanup:
     return rc;
 }
 
-const struct adapter adapter_bluesky_follows = {"bluesky-follows", build_request, parse};
+const struct adapter adapter_bluesky_follows = {"bluesky-follows", build_request, parse,
+                                                   ADAPTER_LISTS_FOLLOWS};

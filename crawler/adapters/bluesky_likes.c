@@ -569,4 +569,5 @@ cleanup:
     return rc;
 }
 
-const struct adapter adapter_bluesky_likes = {"bluesky-likes", build_request, parse};
+const struct adapter adapter_bluesky_likes = {"bluesky-likes", build_request, parse,
+                                                 ADAPTER_LISTS_LIKES};

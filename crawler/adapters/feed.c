@@ -592,4 +592,4 @@ cleanup:
     return rc;
 }
 
-const struct adapter adapter_feed = {"feed", build_request, parse};
+const struct adapter adapter_feed = {"feed", build_request, parse, ADAPTER_LISTS_POSTS};

@@ -519,4 +519,4 @@ static int parse(const struct adapter_context *context, const struct adapter_res
     return rc;
 }
 
-const struct adapter adapter_jsonapi = {JSONAPI_PLATFORM, build_request, parse};
+const struct adapter adapter_jsonapi = {JSONAPI_PLATFORM, build_request, parse, ADAPTER_LISTS_POSTS};

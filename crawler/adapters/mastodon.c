@@ -888,4 +888,4 @@ cleanup:
     return rc;
 }
 
-const struct adapter adapter_mastodon = {PLATFORM, build_request, parse};
+const struct adapter adapter_mastodon = {PLATFORM, build_request, parse, ADAPTER_LISTS_POSTS};

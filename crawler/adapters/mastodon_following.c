@@ -248,4 +248,5 @@ cleanup:
     return rc;
 }
 
-const struct adapter adapter_mastodon_following = {"mastodon-following", build_request, parse};
+const struct adapter adapter_mastodon_following = {"mastodon-following", build_request,
+                                                      parse, ADAPTER_LISTS_FOLLOWS};

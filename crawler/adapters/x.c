@@ -1136,4 +1136,4 @@ static int parse(const struct adapter_context *context, const struct adapter_res
     return rc;
 }
 
-const struct adapter adapter_x = {X_PLATFORM, build_request, parse};
+const struct adapter adapter_x = {X_PLATFORM, build_request, parse, ADAPTER_LISTS_POSTS};

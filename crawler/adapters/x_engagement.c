@@ -388,5 +388,6 @@ static int parse_liked(const struct adapter_context *context,
     return parse(LISTING_LIKED, context, response, out, err, err_len);
 }
 
-const struct adapter adapter_x_following = {"x-following", build_following, parse_following};
-const struct adapter adapter_x_liked = {"x-liked", build_liked, parse_liked};
+const struct adapter adapter_x_following = {"x-following", build_following, parse_following,
+                                            ADAPTER_LISTS_FOLLOWS};
+const struct adapter adapter_x_liked = {"x-liked", build_liked, parse_liked, ADAPTER_LISTS_LIKES};

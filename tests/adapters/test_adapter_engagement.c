@@ -61,6 +61,21 @@ static void adapters_are_found_by_name_and_listed_per_platform(void **state)
     assert_null(adapter_engagement("bluesky-likes", &count));
 }
 
+/* The engine reads a following list whole and a likes list to its cursor, by this field. */
+static void each_adapter_says_what_it_lists(void **state)
+{
+    (void)state;
+    assert_int_equal(adapter_mastodon_following.listing, ADAPTER_LISTS_FOLLOWS);
+    assert_int_equal(adapter_bluesky_follows.listing, ADAPTER_LISTS_FOLLOWS);
+    assert_int_equal(adapter_x_following.listing, ADAPTER_LISTS_FOLLOWS);
+    assert_int_equal(adapter_bluesky_likes.listing, ADAPTER_LISTS_LIKES);
+    assert_int_equal(adapter_x_liked.listing, ADAPTER_LISTS_LIKES);
+    const struct adapter *posts[] = {&adapter_mastodon, &adapter_bluesky, &adapter_x,
+                                     &adapter_feed, &adapter_jsonapi};
+    for (size_t i = 0; i < sizeof(posts) / sizeof(posts[0]); i++)
+        assert_int_equal(posts[i]->listing, ADAPTER_LISTS_POSTS);
+}
+
 static void an_unknown_native_id_asks_the_post_adapters_lookup(void **state)
 {
     (void)state;
@@ -109,6 +124,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(adapters_are_found_by_name_and_listed_per_platform),
+        cmocka_unit_test(each_adapter_says_what_it_lists),
         cmocka_unit_test(an_unknown_native_id_asks_the_post_adapters_lookup),
         cmocka_unit_test(hostile_answers_are_refused_with_a_reason),
     };
