@@ -72,6 +72,8 @@ def cmd_config(args):
                      "default_interval_s": args.interval, "min_interval_s": 1},
         "crawler": {"max_in_flight": args.in_flight, "claim_batch": args.claim_batch,
                     "poll_interval_ms": args.poll_ms, "shutdown_grace_ms": 2000},
+        # Posts only: follows and likes would add messages the sim's post counts do not hold.
+        "engagement": {"enabled": False},
         "worker": {"rules_dir": args.rules_dir},
         "process": {"heartbeat_interval_ms": 200, "heartbeat_ttl_s": 10, "log_level": "warn"},
     })

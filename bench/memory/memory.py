@@ -59,6 +59,8 @@ def cmd_config(args):
         "crawler": {"max_in_flight": args.in_flight, "claim_batch": 100, "poll_interval_ms": 50,
                     "total_timeout_ms": 600000, "low_speed_time_s": 600,
                     "shutdown_grace_ms": 0},
+        # The peer holds post crawls only; so does the crawler measured beside it.
+        "engagement": {"enabled": False},
         "worker": {"rules_dir": args.rules_dir},
         "process": {"heartbeat_interval_ms": 200, "heartbeat_ttl_s": 10, "log_level": "warn"},
     })
