@@ -116,6 +116,16 @@ void bsky_account_create(struct bsky_account *out, const char *handle, const cha
     cJSON_Delete(answer);
 }
 
+void bsky_profile_set(const struct bsky_account *account, const char *display_name,
+                      const char *description)
+{
+    cJSON *body = cJSON_CreateObject();
+    cJSON_AddStringToObject(body, "handle", account->handle);
+    cJSON_AddStringToObject(body, "displayName", display_name);
+    cJSON_AddStringToObject(body, "description", description);
+    cJSON_Delete(control("/profile", body));
+}
+
 void bsky_record_create(const struct bsky_account *account, const char *collection, cJSON *record,
                         struct bsky_ref *out)
 {
@@ -201,6 +211,24 @@ cJSON *bsky_repost_record(const struct bsky_ref *subject)
     cJSON_AddItemToObject(repost, "subject", bsky_ref_json(subject));
     set_created_at(repost, 0);
     return repost;
+}
+
+cJSON *bsky_follow_record(const char *did)
+{
+    cJSON *follow = cJSON_CreateObject();
+    cJSON_AddStringToObject(follow, "$type", "app.bsky.graph.follow");
+    cJSON_AddStringToObject(follow, "subject", did);
+    set_created_at(follow, 0);
+    return follow;
+}
+
+cJSON *bsky_like_record(const struct bsky_ref *subject)
+{
+    cJSON *like = cJSON_CreateObject();
+    cJSON_AddStringToObject(like, "$type", "app.bsky.feed.like");
+    cJSON_AddItemToObject(like, "subject", bsky_ref_json(subject));
+    set_created_at(like, 0);
+    return like;
 }
 
 /* A facet over `covered` with one feature of type `type` whose `name` is value. */
@@ -293,5 +321,38 @@ cJSON *bsky_author_feed(const char *did)
             return all;
     }
     fail_msg("getAuthorFeed of %s has more than %d pages", did, FEED_PAGES_MAX);
+    return NULL;
+}
+
+cJSON *bsky_actor_list(const char *method, const char *did, const char *list)
+{
+    cJSON *all = cJSON_CreateArray();
+    char *cursor = NULL;
+    for (int page = 0; page < FEED_PAGES_MAX; page++) {
+        char query[1024];
+        CURL *curl = curl_easy_init();
+        assert_non_null(curl);
+        char *did_value = curl_easy_escape(curl, did, 0);
+        char *cursor_value = cursor != NULL ? curl_easy_escape(curl, cursor, 0) : NULL;
+        snprintf(query, sizeof(query), "actor=%s&limit=100%s%s", did_value,
+                 cursor_value != NULL ? "&cursor=" : "", cursor_value != NULL ? cursor_value : "");
+        curl_free(did_value);
+        curl_free(cursor_value);
+        curl_easy_cleanup(curl);
+        cJSON *answer = bsky_appview_get(method, query);
+        cJSON *items = cJSON_GetObjectItemCaseSensitive(answer, list);
+        const cJSON *next = cJSON_GetObjectItemCaseSensitive(answer, "cursor");
+        if (!cJSON_IsArray(items))
+            fail_msg("%s of %s: no array \"%s\" in the answer", method, did, list);
+        int count = cJSON_GetArraySize(items);
+        while (cJSON_GetArraySize(items) > 0)
+            cJSON_AddItemToArray(all, cJSON_DetachItemFromArray(items, 0));
+        free(cursor);
+        cursor = cJSON_IsString(next) && count > 0 ? strdup(next->valuestring) : NULL;
+        cJSON_Delete(answer);
+        if (cursor == NULL)
+            return all;
+    }
+    fail_msg("%s of %s has more than %d pages", method, did, FEED_PAGES_MAX);
     return NULL;
 }

@@ -31,6 +31,10 @@ const char *bsky_appview_url(void);
 /* createAccount on the PDS, then the profile record with display_name. */
 void bsky_account_create(struct bsky_account *out, const char *handle, const char *display_name);
 
+/* putRecord of the account's profile with display_name and description (its bio). */
+void bsky_profile_set(const struct bsky_account *account, const char *display_name,
+                      const char *description);
+
 /* createRecord of `record` (taken over: deleted here) in collection; its reference in *out. */
 void bsky_record_create(const struct bsky_account *account, const char *collection, cJSON *record,
                         struct bsky_ref *out);
@@ -59,9 +63,18 @@ void bsky_reply_to(cJSON *post, const struct bsky_ref *root, const struct bsky_r
 /* A strong reference as lexicon JSON ({uri, cid}). */
 cJSON *bsky_ref_json(const struct bsky_ref *ref);
 
+/* A new app.bsky.graph.follow record of the account did, createdAt now (collection
+ * app.bsky.graph.follow); deleting it is an unfollow. */
+cJSON *bsky_follow_record(const char *did);
+/* A new app.bsky.feed.like record of subject, createdAt now (collection app.bsky.feed.like). */
+cJSON *bsky_like_record(const struct bsky_ref *subject);
+
 /* GET {appview}/xrpc/<method>?<query> answered 200, as JSON. */
 cJSON *bsky_appview_get(const char *method, const char *query);
 /* Every item of app.bsky.feed.getAuthorFeed for did, all pages, newest first, as one array. */
 cJSON *bsky_author_feed(const char *did);
+/* Every entry of the answers' array `list` of an actor listing (method with actor=did), all
+ * pages in the AppView's order, as one array: app.bsky.graph.getFollows with "follows". */
+cJSON *bsky_actor_list(const char *method, const char *did, const char *list);
 
 #endif

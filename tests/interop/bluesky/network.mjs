@@ -13,6 +13,7 @@
 //                                                                   CID links as lexicon JSON)
 //   /delete  {handle, uri}                     -> {}              deleteRecord
 //   /deactivate {handle}                      -> {}              deactivateAccount
+//   /profile {handle, displayName, description} -> {}             putRecord of the profile
 // An error answers 4xx/5xx with {"error": message}. SIGTERM or SIGINT closes the network.
 import fs from 'node:fs';
 import http from 'node:http';
@@ -84,6 +85,20 @@ const routes = {
     const match = /^at:\/\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(uri);
     if (!match) throw new RequestError('uri: expected at://<did>/<collection>/<rkey>');
     await agent.com.atproto.repo.deleteRecord({ repo: match[1], collection: match[2], rkey: match[3] });
+    return {};
+  },
+  async '/profile'(body) {
+    const agent = agentOf(need(body, 'handle'));
+    await agent.com.atproto.repo.putRecord({
+      repo: agent.session.did,
+      collection: 'app.bsky.actor.profile',
+      rkey: 'self',
+      record: {
+        $type: 'app.bsky.actor.profile',
+        displayName: need(body, 'displayName'),
+        description: need(body, 'description'),
+      },
+    });
     return {};
   },
   async '/deactivate'(body) {
