@@ -47,8 +47,10 @@ static int verify(struct shards *shards, const struct netra_config *config, int 
             continue;
         }
         total += report.links;
-        printf("shard %d: %lld links verified, head %s\n", shard, report.links,
-               report.head.chain);
+        printf("shard %d: %lld links verified", shard, report.links);
+        if (report.purged > 0)
+            printf(" (%lld of purged cases)", report.purged);
+        printf(", head %s\n", report.head.chain);
     }
     if (broken)
         return 1;

@@ -13,5 +13,6 @@ int cmd_rescan(int argc, char **argv);
 int cmd_evidence(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_desk_hash(int argc, char **argv);
+int cmd_purge(int argc, char **argv);
 
 #endif

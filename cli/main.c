@@ -22,6 +22,7 @@ static const struct command commands[] = {
     {"evidence", cmd_evidence, "verify the evidence chains, export a case's evidence bundle"},
     {"audit", cmd_audit, "the audit trail: decisions, logins, exports, rescans, watchlist"},
     {"desk-hash", cmd_desk_hash, "hash a netra-desk password or token (read from stdin)"},
+    {"purge", cmd_purge, "forget expired data, or everything about one unconfirmed account"},
 };
 
 static void usage(FILE *out)

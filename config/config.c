@@ -277,6 +277,13 @@ static const struct config_key config_keys[] = {
                "partisan score from which a post is \"suspect\""),
     INT_KEY("retention.unflagged_days", retention.unflagged_days, 1, 3650, 30,
             "posts and results that no case holds expire after this many days"),
+    DOUBLE_KEY("retention.dismissed_days", retention.dismissed_days, 0.00001, 36500, 365,
+               "a dismissed case is purged this many days after its dismissal"),
+    DOUBLE_KEY("retention.confirmed_days", retention.confirmed_days, 0, 36500, 0,
+               "a confirmed case and its alert are purged this many days after the "
+               "confirmation; 0: kept forever"),
+    DOUBLE_KEY("retention.audit_days", retention.audit_days, 0, 36500, 1825,
+               "audit entries are purged after this many days; 0: kept forever"),
     STRING_KEY("desk.listen", desk.listen, 3, 300, "127.0.0.1:8480", check_listen,
                "address and port netra-desk listens on"),
     INT_KEY("desk.threads", desk.threads, 1, 256, 4, "threads serving requests"),

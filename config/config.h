@@ -131,6 +131,10 @@ struct netra_config {
 
     struct {
         int unflagged_days; /* posts and results that no case holds */
+        /* Days (fractions allowed) a decided case is kept after its decision; 0: forever. */
+        double dismissed_days;
+        double confirmed_days; /* also the confirmed findings' alerts */
+        double audit_days;     /* audit entries; 0: forever */
     } retention;
 
     struct {

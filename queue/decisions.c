@@ -24,7 +24,7 @@ int decisions_category_valid(const char *category)
     return 0;
 }
 
-/* case, review, alerts, audit, acct | case_id by role action category note reason from four_eyes
+/* case, review, alerts, audit, acct, decided:dismissed, decided:confirmed | case_id by role action category note reason from four_eyes
  *   -> {"done", status, alert id or "", confirmed_category, confirmed_by, confirmed_at, decisions}
  *    | {"no_case"} | {"conflict", why}
  * The state check comes before any write, so a refused decision writes nothing. The priority a
@@ -78,6 +78,7 @@ static const struct redis_script script_decide = {
     "             'confirmed_at', now)\n"
     "  redis.call('HDEL', KEYS[1], 'confirming_by', 'confirming_category')\n"
     "  redis.call('ZREM', KEYS[2], ARGV[1])\n"
+    "  redis.call('ZADD', KEYS[7], now, ARGV[1])\n"
     "  local text = ''\n"
     "  local ok, message = pcall(cjson.decode, s(c[15]))\n"
     "  if ok and type(message) == 'table' and type(message.text) == 'string' then\n"
@@ -97,12 +98,15 @@ static const struct redis_script script_decide = {
     "  redis.call('HDEL', KEYS[1], 'confirming_by', 'confirming_category')\n"
     "  if action == 'dismiss' then\n"
     "    redis.call('ZREM', KEYS[2], ARGV[1])\n"
+    "    redis.call('ZADD', KEYS[6], now, ARGV[1])\n"
     "  elseif not redis.call('ZSCORE', KEYS[2], ARGV[1]) then\n"
     "    redis.call('ZADD', KEYS[2], priority(), ARGV[1])\n"
     "  end\n"
     "else\n"
     "  new_status = 'pending'\n"
     "  redis.call('ZADD', KEYS[2], priority(), ARGV[1])\n"
+    "  redis.call('ZREM', KEYS[6], ARGV[1])\n"
+    "  redis.call('ZREM', KEYS[7], ARGV[1])\n"
     "end\n"
     "local history = {}\n"
     "local ok, old = pcall(cjson.decode, s(c[2]))\n"
@@ -174,14 +178,17 @@ static int decide_args(const struct netra_config *config, const struct decision 
     const char *prefix = config->redis.key_prefix;
     int shard = keys_shard(decision->account, config->redis.shards);
     char kase[KEYS_MAX_LEN], review[KEYS_MAX_LEN], alerts[KEYS_MAX_LEN], audit[KEYS_MAX_LEN],
-        acct[KEYS_MAX_LEN];
+        acct[KEYS_MAX_LEN], dismissed[KEYS_MAX_LEN], confirmed[KEYS_MAX_LEN];
     if (keys_case(kase, sizeof(kase), prefix, shard, decision->case_id, err, err_len) != 0 ||
         keys_review(review, sizeof(review), prefix, shard, err, err_len) != 0 ||
         keys_alerts(alerts, sizeof(alerts), prefix, shard, err, err_len) != 0 ||
         keys_audit(audit, sizeof(audit), prefix, shard, err, err_len) != 0 ||
-        keys_acct(acct, sizeof(acct), prefix, shard, decision->account, err, err_len) != 0)
+        keys_acct(acct, sizeof(acct), prefix, shard, decision->account, err, err_len) != 0 ||
+        keys_decided(dismissed, sizeof(dismissed), prefix, shard, "dismissed", err, err_len) !=
+            0 ||
+        keys_decided(confirmed, sizeof(confirmed), prefix, shard, "confirmed", err, err_len) != 0)
         return -1;
-    const char *keys[] = {kase, review, alerts, audit, acct};
+    const char *keys[] = {kase, review, alerts, audit, acct, dismissed, confirmed};
     const char *argv[] = {
         decision->case_id,
         decision->by,

@@ -10,7 +10,9 @@
  * category confirms it. A dismiss or escalate drops a pending confirmation. A confirmation
  * appends one entry to the shard's alerts stream (the feeds' source) and sets confirmed_category,
  * confirmed_at (server ms) and confirmed_by (comma-separated). confirmed and dismissed cases leave
- * review; reopen puts the case back with the priority the worker gave it.
+ * review; reopen puts the case back with the priority the worker gave it. A dismissal or a
+ * confirmation enters the case, with its time, into the index retention purges by
+ * (decided:dismissed, decided:confirmed: queue/retention.h); reopen takes it out.
  *
  * Categories a case can be confirmed with are a fixed list: the partisan categories of netra's
  * rulesets (a confirmed finding is a breach of neutrality). decision_outcome owns its strings:

@@ -262,3 +262,9 @@ int keys_webhook_log(char *out, size_t out_len, const char *prefix, int shard,
     snprintf(suffix, sizeof(suffix), "%s:log", webhook_id);
     return key_format(out, out_len, prefix, shard, "webhook", suffix, err, err_len);
 }
+
+int keys_decided(char *out, size_t out_len, const char *prefix, int shard, const char *status,
+                 char *err, size_t err_len)
+{
+    return key_format(out, out_len, prefix, shard, "decided", status, err, err_len);
+}

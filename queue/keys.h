@@ -104,4 +104,9 @@ int keys_webhook(char *out, size_t out_len, const char *prefix, int shard, const
 int keys_webhook_log(char *out, size_t out_len, const char *prefix, int shard,
                      const char *webhook_id, char *err, size_t err_len);
 
+/* Retention's indexes of decided cases (queue/retention.h): decided:<status> (zset: case id ->
+ * decision time, ms) for status "dismissed" and "confirmed", kept by the decide script. */
+int keys_decided(char *out, size_t out_len, const char *prefix, int shard, const char *status,
+                 char *err, size_t err_len);
+
 #endif

@@ -413,7 +413,9 @@ int scripts_run_async(struct redis_async *redis, const struct redis_script *scri
  * meanwhile, nothing is written and the caller hashes again from the head returned. Review
  * priority: partisan in thousandths times 1e10, plus 9999999999 minus the creation time in Unix
  * seconds, so the highest partisan score comes first and, among equals, the oldest case. A result
- * a case holds does not expire; others expire after ttl_ms, as does the rescan's progress. */
+ * a case holds does not expire; others expire after ttl_ms, as does the rescan's progress. A case
+ * retention purged (queue/retention.h) holds nothing: a post of it scored again finds it
+ * "existing" (its suspicion was decided) and its result expires like any other. */
 const struct redis_script script_post_record = {
     "post_record",
     LUA_NOW
@@ -440,7 +442,7 @@ const struct redis_script script_post_record = {
     "  state, has_case = 'created', true\n"
     "end\n"
     "redis.call('HSET', KEYS[1], 'entry', ARGV[1], 'scored_at', now, unpack(ARGV, 11, 10 + n))\n"
-    "if has_case then\n"
+    "if has_case and redis.call('HGET', KEYS[2], 'status') ~= 'purged' then\n"
     "  redis.call('HSET', KEYS[1], 'case', ARGV[4])\n"
     "  redis.call('PERSIST', KEYS[1])\n"
     "else\n"

@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 
 #include "queue/post_message.h"
+#include "queue/retention.h"
 
 /* Links read per round trip while walking a chain. */
 #define VERIFY_PAGE 256
@@ -82,10 +83,27 @@ static const char *message_fetched_at(const struct case_check *check)
     return check->message->fetched_at != NULL ? check->message->fetched_at : "";
 }
 
-/* Checks link number position against its case. 0 intact, 1 broken (why), -1 Redis failed. */
+/* A tombstone's evidence: the hashes it kept, checked to make up its evidence hash. */
+static int check_tombstone(const struct case_fields *kase, struct case_check *out, char *why,
+                           size_t why_len)
+{
+    const char *raw = case_string(kase, "raw_sha256"), *message = case_string(kase,
+                                                                               "message_sha256");
+    const char *evidence = case_string(kase, "evidence");
+    memset(out, 0, sizeof(*out));
+    if (retention_tombstone_check(raw, message, evidence, why, why_len) != 0)
+        return -1;
+    memcpy(out->raw_sha256, raw, sizeof(out->raw_sha256));
+    memcpy(out->message_sha256, message, sizeof(out->message_sha256));
+    memcpy(out->evidence, evidence, sizeof(out->evidence));
+    return 0;
+}
+
+/* Checks link number position against its case. 0 intact, 1 broken (why), -1 Redis failed.
+ * *purged = 1 when the case is a tombstone. */
 static int check_link(struct redis_sync *redis, const struct netra_config *config, int shard,
                       const struct evidence_link *link, long long position, const char *prev,
-                      char *why, size_t why_len, char *err, size_t err_len)
+                      int *purged, char *why, size_t why_len, char *err, size_t err_len)
 {
     struct case_fields kase = {0};
     struct case_check check = {0};
@@ -120,13 +138,17 @@ static int check_link(struct redis_sync *redis, const struct netra_config *confi
         error_set(why, why_len, "case %s is missing", link->case_id);
         goto cleanup;
     }
-    if (check_case(&kase, link->case_id, &check, why, why_len) != 0)
+    *purged = retention_is_tombstone(case_string(&kase, "status"));
+    if ((*purged ? check_tombstone(&kase, &check, why, why_len)
+                 : check_case(&kase, link->case_id, &check, why, why_len)) != 0)
         goto cleanup;
     if (strcmp(link->evidence, check.evidence) != 0) {
         error_set(why, why_len, "the entry's evidence hash is not the case's evidence");
         goto cleanup;
     }
-    if (strcmp(link->fetched_at, message_fetched_at(&check)) != 0) {
+    const char *fetched_at = *purged ? case_string(&kase, "fetched_at")
+                                     : message_fetched_at(&check);
+    if (fetched_at == NULL || strcmp(link->fetched_at, fetched_at) != 0) {
         error_set(why, why_len, "the entry's fetched_at is not the message's");
         goto cleanup;
     }
@@ -212,8 +234,9 @@ int evidence_verify(struct redis_sync *redis, const struct netra_config *config,
         for (size_t i = 0; i < page.count; i++) {
             const struct evidence_link *link = &page.items[i];
             long long position = report->links + 1;
-            int rc = check_link(redis, config, shard, link, position, prev, report->why,
-                                sizeof(report->why), err, err_len);
+            int purged = 0;
+            int rc = check_link(redis, config, shard, link, position, prev, &purged,
+                                report->why, sizeof(report->why), err, err_len);
             if (rc != 0) {
                 if (rc > 0)
                     report_broken(report, position, link);
@@ -222,6 +245,7 @@ int evidence_verify(struct redis_sync *redis, const struct netra_config *config,
             }
             memcpy(prev, link->chain, sizeof(prev));
             report->links++;
+            report->purged += purged;
         }
         if (page.count > 0)
             snprintf(start, sizeof(start), "%s", page.items[page.count - 1].stream_id);

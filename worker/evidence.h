@@ -8,6 +8,9 @@
  * of the link before it. So an altered byte, hash or field, a deleted, inserted or reordered
  * entry, or a missing case breaks the link where it happened; a deleted tail is found by the
  * head. It stops at the first broken link and reports its position, entry, case and why.
+ * A case purged by retention (queue/retention.h) is a tombstone: its link is verified from the
+ * hashes it kept (raw_sha256 and message_sha256 make up its evidence, which the link covers
+ * with its fetched_at), and counted as purged, not reported as missing.
  *
  * evidence_export() builds one case's bundle: a JSON object with the post message (as stored
  * and decoded), the raw bytes in base64, every hash, the link (position, prev, hash), the next
@@ -27,6 +30,7 @@
 
 struct evidence_report {
     long long links;     /* links verified (before the broken one, if any) */
+    long long purged;    /* of them, links whose case retention purged (a tombstone) */
     int broken;
     long long position;  /* the broken link's position, from 1 */
     char stream_id[EVIDENCE_ID_LEN];  /* its evidence stream entry ("" when it is missing) */

@@ -137,6 +137,9 @@ static void assert_defaults(const struct netra_config *config)
     assert_float_equal(config->worker.political_threshold, 0.35, 1e-12);
     assert_float_equal(config->worker.suspect_threshold, 0.6, 1e-12);
     assert_int_equal(config->retention.unflagged_days, 30);
+    assert_float_equal(config->retention.dismissed_days, 365, 1e-12);
+    assert_float_equal(config->retention.confirmed_days, 0, 1e-12); /* forever */
+    assert_float_equal(config->retention.audit_days, 1825, 1e-12);
     assert_int_equal(config->process.heartbeat_interval_ms, 5000);
     assert_int_equal(config->process.heartbeat_ttl_s, 30);
     assert_int_equal(config->process.log_level, LOG_LEVEL_INFO);
@@ -247,7 +250,8 @@ static const char every_key_changed[] =
     "              \"user_agent\": \"netra-test/1\"},\n"
     "  \"worker\": {\"rules_dir\": \"/etc/netra/rules\", \"political_threshold\": 0.25,\n"
     "             \"suspect_threshold\": 0.75},\n"
-    "  \"retention\": {\"unflagged_days\": 90},\n"
+    "  \"retention\": {\"unflagged_days\": 90, \"dismissed_days\": 0.5,\n"
+    "                \"confirmed_days\": 3650, \"audit_days\": 2555},\n"
     "  \"process\": {\"heartbeat_interval_ms\": 2000, \"heartbeat_ttl_s\": 10,\n"
     "              \"log_level\": \"warn\"}\n"
     "}\n";
@@ -296,6 +300,9 @@ static void a_file_sets_every_key(void **state)
     assert_float_equal(config->worker.political_threshold, 0.25, 1e-12);
     assert_float_equal(config->worker.suspect_threshold, 0.75, 1e-12);
     assert_int_equal(config->retention.unflagged_days, 90);
+    assert_float_equal(config->retention.dismissed_days, 0.5, 1e-12);
+    assert_float_equal(config->retention.confirmed_days, 3650, 1e-12);
+    assert_float_equal(config->retention.audit_days, 2555, 1e-12);
     assert_int_equal(config->process.heartbeat_interval_ms, 2000);
     assert_int_equal(config->process.heartbeat_ttl_s, 10);
     assert_int_equal(config->process.log_level, LOG_LEVEL_WARN);
@@ -677,6 +684,12 @@ static void values_out_of_range_are_refused(void **state)
          "worker.suspect_threshold: must be 0..1, got -0.1"},
         {"{\"retention\": {\"unflagged_days\": 3651}}",
          "retention.unflagged_days: must be 1..3650, got 3651"},
+        {"{\"retention\": {\"dismissed_days\": 0}}",
+         "retention.dismissed_days: must be 1e-05..36500, got 0"},
+        {"{\"retention\": {\"confirmed_days\": -1}}",
+         "retention.confirmed_days: must be 0..36500, got -1"},
+        {"{\"retention\": {\"audit_days\": 36501}}",
+         "retention.audit_days: must be 0..36500, got 36501"},
         {"{\"crawler\": {\"max_body_bytes\": 1e300}}",
          "crawler.max_body_bytes: must be 1024..1073741824, got 1e+300"},
         {"{\"redis\": {\"command_timeout_ms\": 1e999}}",
