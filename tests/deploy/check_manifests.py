@@ -43,6 +43,8 @@ for name in ("redis", "crawler", "worker", "desk"):
 redis = services.get("redis", {})
 command = " ".join(str(c) for c in redis.get("command", []))
 check("--appendonly yes" in command, "compose.yaml: redis runs without --appendonly yes")
+check("--zset-max-listpack-entries 1024" in command,
+      "compose.yaml: redis keeps followed sets as skiplists (--zset-max-listpack-entries 1024)")
 check(any(str(v).endswith(":/data") for v in redis.get("volumes", [])),
       "compose.yaml: redis keeps /data in no volume")
 check(services.get("worker", {}).get("deploy", {}).get("replicas", 1) >= 2,
@@ -101,6 +103,8 @@ for path, doc in docs:
             if other.get("kind") == "ConfigMap" and other["metadata"]["name"] == "redis-scripts":
                 script = other["data"].get("redis.sh", "")
         check("--appendonly" in text + script, f"{path}: redis StatefulSet without AOF")
+        check("--zset-max-listpack-entries" in text + script,
+              f"{path}: redis StatefulSet without --zset-max-listpack-entries")
         check(doc["spec"].get("volumeClaimTemplates"), f"{path}: redis StatefulSet without a PVC")
 check(("Secret", "netra-secrets") in kinds, "k8s: no Secret netra-secrets")
 check(("StatefulSet", "sentinel") in kinds, "k8s: no Sentinel example")
