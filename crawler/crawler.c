@@ -3,6 +3,7 @@
  * Rescan requests are rescans.c's. */
 #include "crawler/crawler.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -451,8 +452,23 @@ void crawler_maybe_close(struct crawler *crawler)
                               (uv_handle_t *)&crawler->heartbeat_timer,
                               (uv_handle_t *)&crawler->grace_timer,
                               (uv_handle_t *)&crawler->sigterm, (uv_handle_t *)&crawler->sigint};
+    /* Closing the signal handles gives SIGTERM and SIGINT back their default action: a supervisor
+     * repeating its SIGTERM then would kill a crawler already on its way out (exit status 143
+     * instead of 0). The stop is decided, so further stop signals are ignored; they are blocked
+     * while the handles close, and one that arrived meanwhile is discarded by SIG_IGN. */
+    sigset_t stop_signals, previous;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, &previous);
     for (size_t i = 0; i < sizeof(handles) / sizeof(handles[0]); i++)
         close_handle(handles[i]);
+    struct sigaction ignore = {0};
+    ignore.sa_handler = SIG_IGN;
+    sigemptyset(&ignore.sa_mask);
+    sigaction(SIGTERM, &ignore, NULL);
+    sigaction(SIGINT, &ignore, NULL);
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
     crawl_platforms_close(crawler->platforms);
     for (size_t i = 0; i < crawler->link_count; i++)
         redis_async_close(crawler->links[i].redis);

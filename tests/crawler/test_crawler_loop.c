@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -185,11 +186,48 @@ static void the_crawler_rides_out_a_redis_restart(void **state)
     test_redis_server_stop(&server);
 }
 
+/* A supervisor that repeats its SIGTERM (the demo's stop, systemd's) while the crawler is already
+ * closing must still see a clean exit, not a death by the signal's default action. */
+static void a_repeated_sigterm_while_closing_still_exits_cleanly(void **state)
+{
+    (void)state;
+    struct test_sim none;
+    struct test_crawl crawl;
+    test_sim_none(&none, watchlist);
+    test_crawl_setup(&crawl, &none, "repeat", "");
+    test_crawl_import(&crawl);
+    for (int round = 0; round < 5; round++) {
+        pid_t crawler = test_crawler_start(&crawl, "crawler-l");
+        assert_true(test_wait_for(beats_again, &crawl, 5000));
+        int status = 0;
+        pid_t done = 0;
+        long long until = test_now_ms() + 10000;
+        while (done == 0 && test_now_ms() < until) {
+            kill(crawler, SIGTERM);
+            usleep(200);
+            done = waitpid(crawler, &status, WNOHANG);
+        }
+        if (done == 0) {
+            kill(crawler, SIGKILL);
+            waitpid(crawler, &status, 0);
+            fail_msg("the crawler did not stop within 10 s of repeated SIGTERMs");
+        }
+        if (!WIFEXITED(status))
+            fail_msg("round %d: the crawler died of signal %d while closing", round,
+                     WTERMSIG(status));
+        assert_int_equal(WEXITSTATUS(status), 0);
+        freeReplyObject(redisCommand(crawl.redis, "DEL %sproc:crawler-l", crawl.prefix));
+    }
+    test_crawl_teardown(&crawl);
+    test_sim_stop(&none);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(accounts_it_cannot_fetch_back_off_for_their_own_reasons),
         cmocka_unit_test(the_crawler_rides_out_a_redis_restart),
+        cmocka_unit_test(a_repeated_sigterm_while_closing_still_exits_cleanly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
