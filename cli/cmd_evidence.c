@@ -14,12 +14,14 @@ static const char usage_text[] =
     "usage: netra evidence verify [--shard N]\n"
     "       netra evidence export CASE [-o FILE]\n\n"
     "verify  walks the evidence chain of every shard (or of shard N) from its first link and\n"
-    "        recomputes each link from its case's stored evidence. Prints \"N links verified\"\n"
-    "        and each chain's head hash (keep it outside Redis: it pins the chain), exit 0;\n"
+    "        recomputes each link from its case's stored evidence (each version of an edited\n"
+    "        post is its own link). Prints \"N links verified\" and each chain's head hash\n"
+    "        (keep it outside Redis: it pins the chain), exit 0;\n"
     "        or the first broken link of a chain with its position and why, exit 1.\n"
     "export  writes the evidence bundle of case CASE as JSON to FILE (default: stdout): the\n"
     "        post message, the raw platform bytes in base64, every hash and the chain links\n"
-    "        around it, with the steps that verify it with sha256sum, base64 and jq alone.\n";
+    "        around it, the same for every later version of the post, with the steps that\n"
+    "        verify it with sha256sum, base64 and jq alone.\n";
 
 static int verify(struct shards *shards, const struct netra_config *config, int only_shard)
 {

@@ -98,6 +98,12 @@ struct netra_config {
         int backoff_max_s;     /* ... up to this */
         int poll_interval_ms;  /* how often an idle crawler looks for due work */
         int shutdown_grace_ms; /* on SIGTERM, how long crawls in flight may run on */
+        /* Deleted posts (queue/deletions.h): how often a Mastodon, X or Bluesky crawl is a check
+         * listing (0: never), how far back it lists, and how much a pending case's review
+         * priority rises when its post is deleted (partisan thousandths). */
+        int deletion_check_s;
+        int deletion_window_s;
+        int deleted_priority_boost;
     } crawler;
 
     /* The engagement schedule: follows and likes, apart from posts and slower. */

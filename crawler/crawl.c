@@ -8,10 +8,14 @@
 
 #include "config/log.h"
 #include "queue/accounts.h"
+#include "queue/deletions.h"
 #include "queue/follows.h"
 #include "queue/posts_stream.h"
 #include "queue/redis_conn.h"
 #include "queue/sched.h"
+
+_Static_assert(DELETIONS_PAGE_MAX >= POSTS_PUBLISH_PAGE_MAX,
+               "a page's publish call is indexed in one call");
 
 /* A lookup answer that leads to another lookup would loop forever. */
 #define MAX_LOOKUPS 1
@@ -53,6 +57,8 @@ struct crawl {
     long long listing_pages;
     long long listing_stamp; /* the followed set's stamp of this listing */
     int truncated;           /* a listing stopped at its max pages */
+    long long check_since_s; /* > 0: a check listing back to this Unix time (not a rescan) */
+    long long last_listed_ms; /* created, of the listing's last own post so far; -1: none */
     uv_timer_t lease_timer;
     int extending;      /* a lease extension is waiting for its reply */
     int lease_lost;
@@ -156,6 +162,18 @@ static int is_rescan(const struct crawl *crawl)
 static int is_engagement(const struct crawl *crawl)
 {
     return crawl->schedule == SCHED_ENGAGE;
+}
+
+/* A post crawl's listing tells which posts are gone; a rescan's or an engagement crawl's not. */
+static int finds_deletions(const struct crawl *crawl)
+{
+    return !is_engagement(crawl) && !is_rescan(crawl);
+}
+
+/* What the adapter is told to page back to: a rescan's date, or a check listing's. */
+static long long adapter_since_s(const struct crawl *crawl)
+{
+    return is_rescan(crawl) ? crawl->since_s : crawl->check_since_s;
 }
 
 /* The stored cursor of the listing being read. */
@@ -428,6 +446,7 @@ static void start_listing(struct crawl *crawl)
     free(crawl->new_cursor);
     crawl->new_cursor = NULL;
     crawl->listing_pages = 0;
+    crawl->last_listed_ms = -1;
     /* Unique per listing, so the followed set tells this listing's members from older ones. */
     long long now = wall_ms();
     crawl->listing_stamp = now > crawl->listing_stamp ? now : crawl->listing_stamp + 1;
@@ -466,6 +485,52 @@ static void truncate_listing(struct crawl *crawl)
     next_listing(crawl);
 }
 
+static void on_swept(const struct deletions_counts *counts, const char *error, void *data)
+{
+    struct crawl *crawl = data;
+    struct crawl_counters *counters = crawl->context.counters;
+    if (error != NULL) {
+        log_warn("account %s: cannot sweep its deleted posts (the next listing will): %s",
+                 crawl->account_id, error);
+    } else {
+        counters->deletions_detected += counts->detected;
+        counters->deleted_flagged += counts->flagged;
+        counters->deleted_purged += counts->purged;
+        if (counts->detected > 0)
+            log_info("account %s: %lld posts deleted on the platform (%lld under a case, %lld "
+                     "purged)",
+                     crawl->account_id, counts->detected, counts->flagged, counts->purged);
+    }
+    next_listing(crawl);
+}
+
+/* The complete listing's sweep; one that showed no own post says nothing (an empty answer is
+ * likelier a platform's hiccup than every post deleted at once). */
+static void sweep_deletions(struct crawl *crawl)
+{
+    char err[NETRA_ERR_LEN];
+    if (crawl->last_listed_ms < 0) {
+        next_listing(crawl);
+        return;
+    }
+    /* A check listing read every post created from check_since_s on; whole seconds, so what
+     * is inside starts after the last millisecond of that second. Another covers what is newer
+     * than its last own post: listings run newest first, and the last post is never a pinned
+     * one shown out of order at the top, whose old time would stretch the window over posts
+     * that simply fell off the listing's end. */
+    long long after_ms = crawl->check_since_s > 0 ? crawl->check_since_s * 1000 + 999
+                                                  : crawl->last_listed_ms;
+    const struct deletions_sweep sweep = {crawl->account_id, crawl->listing_stamp, after_ms,
+                                          crawl->check_since_s > 0 ? "check listing"
+                                                                   : "listing"};
+    if (deletions_sweep_async(crawl->redis, crawl->context.config, &sweep, on_swept, crawl, err,
+                              sizeof(err)) != 0) {
+        log_warn("account %s: cannot sweep its deleted posts (the next listing will): %s",
+                 crawl->account_id, err);
+        next_listing(crawl);
+    }
+}
+
 static void page_published(struct crawl *crawl)
 {
     if (crawl->publish_failed) {
@@ -483,7 +548,10 @@ static void page_published(struct crawl *crawl)
             fail(crawl, CRAWL_FAILED, CRAWL_ERROR_REDIS, 0, "out of memory");
             return;
         }
-        next_listing(crawl);
+        if (finds_deletions(crawl))
+            sweep_deletions(crawl);
+        else
+            next_listing(crawl);
         return;
     }
     const struct netra_config *config = crawl->context.config;
@@ -576,6 +644,36 @@ static void publish_follows(struct crawl *crawl, struct adapter_result *parsed)
     } while (first < parsed->count);
 }
 
+static void on_indexed(const char *error, void *data)
+{
+    struct crawl *crawl = data;
+    if (error != NULL && !crawl->publish_failed) {
+        snprintf(crawl->publish_error, sizeof(crawl->publish_error), "index: %.200s", error);
+        crawl->publish_failed = 1;
+    }
+    if (--crawl->publishing == 0)
+        page_published(crawl);
+}
+
+/* A post crawl's own posts into the deletions index, after their publish call on the same
+ * connection; the last one's time is remembered for the sweep. */
+static int index_posts(struct crawl *crawl, struct post_message *const *posts, size_t count,
+                       char *err, size_t err_len)
+{
+    for (size_t i = 0; i < count; i++) {
+        long long created_ms;
+        if (deletions_indexable(posts[i]) &&
+            deletions_time_ms(posts[i]->created_at, &created_ms, err, err_len) == 0)
+            crawl->last_listed_ms = created_ms;
+    }
+    if (deletions_index_async(crawl->redis, crawl->context.config, crawl->account_id,
+                              crawl->listing_stamp, (const struct post_message *const *)posts,
+                              count, on_indexed, crawl, err, err_len) != 0)
+        return -1;
+    crawl->publishing++;
+    return 0;
+}
+
 /* Posts and likes, POSTS_PUBLISH_PAGE_MAX per call. */
 static void publish_posts(struct crawl *crawl, struct adapter_result *parsed)
 {
@@ -594,6 +692,12 @@ static void publish_posts(struct crawl *crawl, struct adapter_result *parsed)
             break;
         }
         crawl->publishing++;
+        if (finds_deletions(crawl) &&
+            index_posts(crawl, parsed->posts + first, count, err, sizeof(err)) != 0) {
+            snprintf(crawl->publish_error, sizeof(crawl->publish_error), "index: %.200s", err);
+            crawl->publish_failed = 1;
+            break;
+        }
     }
 }
 
@@ -635,7 +739,8 @@ static void parse_answer(struct crawl *crawl, const struct fetch_response *respo
     struct adapter_account account = {crawl->account_id, crawl->account->handle,
                                       crawl->account->native_id};
     struct adapter_context context = {&crawl->platform->settings, &account,
-                                      listing_cursor(crawl), crawl->page, crawl->since_s};
+                                      listing_cursor(crawl), crawl->page,
+                                      adapter_since_s(crawl)};
     struct adapter_response answer = {response->status, response->body, response->body_len,
                                       response->content_type, response->link};
     int ok = response->status >= 200 && response->status <= 299;
@@ -766,7 +871,7 @@ static void next_request(struct crawl *crawl)
     struct adapter_account who = {crawl->account_id, account->handle, account->native_id};
     const char *name = crawl->adapter->name;
     struct adapter_context context = {&crawl->platform->settings, &who, listing_cursor(crawl),
-                                      crawl->page, crawl->since_s};
+                                      crawl->page, adapter_since_s(crawl)};
     adapter_request_free(&crawl->built);
     if (crawl->adapter->build_request(&context, &crawl->built, err, sizeof(err)) != 0) {
         fail(crawl, CRAWL_FAILED, CRAWL_ERROR_REQUEST, 0, "%s request: %s", name, err);
@@ -802,6 +907,29 @@ static void next_request(struct crawl *crawl)
 }
 
 /* ---- the start ---------------------------------------------------------------------------- */
+
+/* When a Mastodon, X or Bluesky post crawl is a check listing, the Unix time it pages back to; else 0.
+ * Once per crawler.deletion_check_s (the first crawl in a new period of it), and only when the
+ * last good crawl came less than that period ago, so the check reads everything a crawl from
+ * the cursor would (the window is longer) and a check never follows a check, which would leave
+ * the cursor behind for good. */
+static long long check_listing_since_s(const struct crawl *crawl, long long now_ms)
+{
+    const struct netra_config *config = crawl->context.config;
+    const struct account *account = crawl->account;
+    long long every_ms = (long long)config->crawler.deletion_check_s * 1000;
+    long long window_ms = (long long)config->crawler.deletion_window_s * 1000;
+    const char *name = crawl->platform->name;
+    if (!finds_deletions(crawl) || every_ms == 0 || account->cursor[0] == '\0' ||
+        (strcmp(name, "mastodon") != 0 && strcmp(name, "x") != 0 &&
+         strcmp(name, "bluesky") != 0))
+        return 0;
+    long long since_ok_ms = now_ms - account->last_ok_ms;
+    if (account->last_ok_ms <= 0 || since_ok_ms >= every_ms || since_ok_ms >= window_ms ||
+        now_ms / every_ms == account->last_ok_ms / every_ms)
+        return 0;
+    return (now_ms - window_ms) / 1000;
+}
 
 /* Statuses the crawler fetches; any other was set by an operator to keep the account still. */
 static int is_crawled_status(const char *status)
@@ -853,6 +981,7 @@ static void on_loaded(struct account *account, const char *error, void *data)
              "no engagement listing of %.64s is switched on", account->platform);
         return;
     }
+    crawl->check_since_s = check_listing_since_s(crawl, wall_ms());
     start_listing(crawl);
 }
 

@@ -35,6 +35,18 @@
  * never changes the account's post-crawl status. Its due time counts from
  * engagement.interval_s; with no listing switched on it ends paused.
  *
+ * Deleted posts (queue/deletions.h): every page of a post crawl indexes its own posts under the
+ * listing's stamp, and a listing that completes (not a rescan) that showed at least one own post
+ * sweeps: the known posts created after the last one it showed, and not shown, are deleted. A
+ * listing cut short by anything sweeps nothing. Mastodon, X and Bluesky crawls list only what is
+ * newer than their cursor (since_id, or paging down to it), a window that rarely holds a post
+ * deleted later, so every crawler.deletion_check_s one crawl of such an account is a check
+ * listing instead: the adapter is asked as a rescan would (since_s =
+ * crawler.deletion_window_s ago: the cursor ignored and not moved), and its sweep covers
+ * everything created after that time. It is chosen only when the account's last successful
+ * crawl is inside that window, so it never skips posts a crawl after a long gap must read. A
+ * failed sweep is logged, and the next complete listing finds the same posts again.
+ *
  * The done callback runs exactly once, from the loop, after the state is saved and the lease
  * finished (or found impossible); the crawl frees itself once it returns. All calls from the
  * loop's thread. */
@@ -85,6 +97,9 @@ struct crawl_counters {
      * removed from followed sets, likes appended. */
     long long engagement_ok, engagement_failed;
     long long follows_new, follows_removed, likes_new;
+    /* Posts a complete listing no longer showed (queue/deletions.h): all, those under a case,
+     * those purged. */
+    long long deletions_detected, deleted_flagged, deleted_purged;
     long long errors[CRAWL_ERROR_KINDS];
 };
 

@@ -417,8 +417,13 @@ static void on_heartbeat_timer(uv_timer_t *timer)
         {"follows_new", c->follows_new},
         {"follows_removed", c->follows_removed},
         {"likes_new", c->likes_new},
+        {"deletions_detected", c->deletions_detected},
+        {"deleted_flagged", c->deleted_flagged},
+        {"deleted_purged", c->deleted_purged},
     };
-    size_t count = 23;
+    size_t count = 0; /* the named ones above; the rest of the array is the errors' */
+    while (counters[count].name != NULL)
+        count++;
     char names[CRAWL_ERROR_KINDS][32];
     for (int kind = CRAWL_ERROR_NONE + 1; kind < CRAWL_ERROR_KINDS; kind++) {
         snprintf(names[kind], sizeof(names[kind]), "errors_%s", crawl_error_kind_name(kind));

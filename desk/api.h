@@ -36,6 +36,7 @@ struct case_row {
     long long partisan_milli; /* partisan in thousandths, the queue's sort key */
     double political;
     long long created_ms, confirmed_at_ms;
+    long long deleted_at_ms; /* the post deleted on its platform after the flag; 0: not */
 };
 
 struct case_rows {

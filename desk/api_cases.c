@@ -29,10 +29,12 @@ static const struct redis_script script_hmget_many = {
 static const char *const row_fields[] = {
     "status", "account", "platform", "author", "url", "created_at", "region",
     "categories", "verdict", "partisan", "political", "created", "decisions", "confirmed_at",
+    "deleted_at",
 };
 enum {
     F_STATUS, F_ACCOUNT, F_PLATFORM, F_AUTHOR, F_URL, F_CREATED_AT, F_REGION, F_CATEGORIES,
-    F_VERDICT, F_PARTISAN, F_POLITICAL, F_CREATED, F_DECISIONS, F_CONFIRMED_AT, F_COUNT
+    F_VERDICT, F_PARTISAN, F_POLITICAL, F_CREATED, F_DECISIONS, F_CONFIRMED_AT, F_DELETED_AT,
+    F_COUNT
 };
 
 static void case_row_clear(struct case_row *row)
@@ -122,6 +124,7 @@ static int row_fill(struct case_row *row, const redisReply *values)
         row->political = 0;
     row->created_ms = reply_long(values->element[F_CREATED]);
     row->confirmed_at_ms = reply_long(values->element[F_CONFIRMED_AT]);
+    row->deleted_at_ms = reply_long(values->element[F_DELETED_AT]);
     return 1;
 }
 
@@ -494,7 +497,9 @@ cJSON *case_row_json(struct redis_sync *redis, const struct netra_config *config
         error_set(err, err_len, "case: out of memory");
         goto cleanup;
     }
-    if (add_string(json, "text", preview) != 0 ||
+    /* The post was deleted on its platform after netra flagged it (queue/deletions.h). */
+    if (add_number(json, "deleted_at", (double)row->deleted_at_ms) != 0 ||
+        add_string(json, "text", preview) != 0 ||
         add_engagement(json, message, PREVIEW_BYTES) != 0 ||
         add_number(json, "decisions", decision_count) != 0) {
         error_set(err, err_len, "case: out of memory");
@@ -964,6 +969,103 @@ static int case_find(struct shards *shards, const struct netra_config *config,
     return 0;
 }
 
+/* ---- versions of the post (queue/cases.h) ---- */
+
+static cJSON *version_number(const struct case_fields *fields, long long version,
+                             const char *name)
+{
+    const char *s = case_version_string(fields, version, name);
+    double value = s ? strtod(s, NULL) : NAN;
+    return isfinite(value) ? cJSON_CreateNumber(value) : cJSON_CreateNull();
+}
+
+static int add_item(cJSON *object, const char *name, cJSON *item)
+{
+    if (item == NULL || !cJSON_AddItemToObject(object, name, item)) {
+        cJSON_Delete(item);
+        return -1;
+    }
+    return 0;
+}
+
+/* One version as the console compares it: when it was fetched and kept, its result, the post
+ * as it read then, and its evidence. */
+static cJSON *version_json(const struct case_fields *fields, long long version)
+{
+    static const char *const evidence_names[] = {"raw_sha256", "message_sha256", "evidence",
+                                                 "chain_id", "chain"};
+    const struct case_field *stored = case_version_field(fields, version, "message");
+    cJSON *message = stored ? cJSON_ParseWithLength(stored->value, stored->len) : NULL;
+    cJSON *json = cJSON_CreateObject(), *evidence = NULL, *out = NULL;
+    if (!cJSON_IsObject(message)) {
+        cJSON_Delete(message);
+        message = cJSON_CreateObject();
+    }
+    if (json == NULL || message == NULL || add_number(json, "version", (double)version) != 0 ||
+        add_string(json, "fetched_at", case_version_string(fields, version, "fetched_at")) != 0 ||
+        add_item(json, "recorded",
+                 version_number(fields, version, version == 1 ? "created" : "recorded")) != 0 ||
+        add_string(json, "verdict", case_version_string(fields, version, "verdict")) != 0 ||
+        add_item(json, "partisan", version_number(fields, version, "partisan")) != 0 ||
+        add_item(json, "political", version_number(fields, version, "political")) != 0 ||
+        add_item(json, "categories",
+                 api_split_list(case_version_string(fields, version, "categories"))) != 0 ||
+        add_item(json, "post", post_json(message)) != 0 ||
+        add_item(json, "evidence", evidence = cJSON_CreateObject()) != 0 ||
+        add_item(evidence, "chain_position", version_number(fields, version, "chain_position")) !=
+            0)
+        goto cleanup;
+    for (size_t i = 0; i < sizeof(evidence_names) / sizeof(evidence_names[0]); i++)
+        if (add_string(evidence, evidence_names[i],
+                       case_version_string(fields, version, evidence_names[i])) != 0)
+            goto cleanup;
+    out = json;
+    json = NULL;
+cleanup:
+    cJSON_Delete(json);
+    cJSON_Delete(message);
+    return out;
+}
+
+/* versions (oldest first, the first being the case's own) and versions_dropped; -1 when out of
+ * memory. A malformed count shows the first version alone. */
+static int add_versions(cJSON *json, const struct case_fields *fields)
+{
+    long long count = case_versions(fields);
+    cJSON *versions = cJSON_CreateArray();
+    if (add_item(json, "versions", versions) != 0 ||
+        add_number(json, "versions_dropped", field_number(fields, "versions_dropped")) != 0)
+        return -1;
+    for (long long k = 1; k <= (count > 0 ? count : 1); k++) {
+        cJSON *version = version_json(fields, k);
+        if (version == NULL || !cJSON_AddItemToArray(versions, version)) {
+            cJSON_Delete(version);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* "deleted": null, or when the post was deleted on its platform after netra flagged it:
+ * {"deleted_at": first missed (ms), "last_seen": ms, "how": "listing" | "check listing"}. */
+static int add_deleted(cJSON *json, const struct case_fields *fields)
+{
+    const char *deleted_at = case_string(fields, "deleted_at");
+    if (deleted_at == NULL)
+        return cJSON_AddNullToObject(json, "deleted") != NULL ? 0 : -1;
+    cJSON *deleted = cJSON_CreateObject();
+    if (deleted == NULL || !cJSON_AddItemToObject(json, "deleted", deleted)) {
+        cJSON_Delete(deleted);
+        return -1;
+    }
+    return add_number(deleted, "deleted_at", field_number(fields, "deleted_at")) != 0 ||
+                   add_number(deleted, "last_seen", field_number(fields, "deleted_last_seen")) !=
+                       0 ||
+                   add_string(deleted, "how", case_string(fields, "deleted_how")) != 0
+               ? -1
+               : 0;
+}
+
 static cJSON *case_detail_json(struct redis_sync *redis, const struct netra_config *config,
                                const char *case_id, const struct case_fields *fields, char *err,
                                size_t err_len)
@@ -1036,6 +1138,10 @@ static cJSON *case_detail_json(struct redis_sync *redis, const struct netra_conf
         cJSON_Delete(at);
         goto oom;
     }
+    if (add_versions(json, fields) != 0)
+        goto oom;
+    if (add_deleted(json, fields) != 0)
+        goto oom;
     out = json;
     json = NULL;
     goto cleanup;

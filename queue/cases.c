@@ -88,6 +88,26 @@ static void add_score_pairs(struct redis_args *call, const struct post_record *r
 }
 #define SCORE_PAIR_ARGS 14 /* what add_score_pairs adds */
 
+static int record_has_evidence(const struct post_record *record)
+{
+    return record->open_case || record->has_evidence;
+}
+
+/* What each version keeps of its evidence, under its prefix (queue/cases.h). */
+static void add_evidence_pairs(struct redis_args *call, const struct post_record *record)
+{
+    add_pair(call, "fetched_at", record->fetched_at);
+    add_pair(call, "entry", record->entry_id);
+    add_pair(call, "content", record->content);
+    add_pair(call, "message", record->message_json);
+    add_pair(call, "message_sha256", record->message_sha256);
+    redis_args_add_str(call, "raw");
+    redis_args_add(call, record->raw_deflated, record->raw_deflated_len);
+    add_pair(call, "raw_sha256", record->raw_sha256);
+    add_pair(call, "evidence", record->evidence);
+}
+#define EVIDENCE_PAIR_ARGS 16 /* what add_evidence_pairs adds */
+
 static int record_args(const struct netra_config *config, const struct record_keys *keys,
                        const struct post_record *record, const char *prev, const char *chain,
                        struct redis_args *call, char *err, size_t err_len)
@@ -110,8 +130,14 @@ static int record_args(const struct netra_config *config, const struct record_ke
     redis_args_add_str(call, record->evidence);
     redis_args_add_str(call, record->fetched_at != NULL ? record->fetched_at : "");
     redis_args_add_long(call, record->priority);
+    redis_args_add_str(call, record_has_evidence(record) ? "1" : "0");
+    redis_args_add_str(call, record->content != NULL ? record->content : "");
+    redis_args_add_long(call, CASES_MAX_VERSIONS);
     redis_args_add_long(call, SCORE_PAIR_ARGS);
+    redis_args_add_long(call, record_has_evidence(record) ? EVIDENCE_PAIR_ARGS : 0);
     add_score_pairs(call, record);
+    if (record_has_evidence(record))
+        add_evidence_pairs(call, record);
     if (record->open_case) {
         add_pair(call, "id", record->case_id);
         add_pair(call, "post_id", record->post_id);
@@ -119,33 +145,32 @@ static int record_args(const struct netra_config *config, const struct record_ke
         add_pair(call, "author", record->author);
         add_pair(call, "url", record->url);
         add_pair(call, "created_at", record->created_at);
-        add_pair(call, "fetched_at", record->fetched_at);
         add_pair(call, "region", record->region);
-        add_pair(call, "entry", record->entry_id);
-        add_score_pairs(call, record);
         redis_args_add_str(call, "priority");
         redis_args_add_long(call, record->priority);
-        add_pair(call, "message", record->message_json);
-        add_pair(call, "message_sha256", record->message_sha256);
-        redis_args_add_str(call, "raw");
-        redis_args_add(call, record->raw_deflated, record->raw_deflated_len);
-        add_pair(call, "raw_sha256", record->raw_sha256);
-        add_pair(call, "evidence", record->evidence);
     }
     return redis_args_ok(call, err, err_len);
 }
 
-/* {"written"|"duplicate", state, position} or {"moved", head chain, head position}. Returns 1
- * for "moved" (head updated), 0 when done (out filled), -1 on a reply of another shape. */
+/* {"written"|"duplicate", state, position, version}, {"needs_evidence", ...} or {"moved", head
+ * chain, head position, 0}. Returns 1 for "moved" (head updated), 0 when done (out filled), -1
+ * on a reply of another shape. */
 static int record_parse(const redisReply *reply, struct evidence_head *head,
                         struct record_outcome *out, char *err, size_t err_len)
 {
-    long long number;
-    if (redis_reply_expect(reply, REDIS_REPLY_ARRAY, 3, "post_record", err, err_len) != 0)
+    static const struct {
+        const char *state;
+        enum case_outcome kase;
+    } states[] = {{"none", CASE_NONE},       {"created", CASE_CREATED},
+                  {"existing", CASE_EXISTING}, {"version", CASE_VERSION},
+                  {"dropped", CASE_VERSION_DROPPED}};
+    long long number, version;
+    if (redis_reply_expect(reply, REDIS_REPLY_ARRAY, 4, "post_record", err, err_len) != 0)
         return -1;
     const redisReply *what = reply->element[0], *detail = reply->element[1];
     if (!redis_reply_is_string(what) || !redis_reply_is_string(detail) ||
-        redis_reply_integer(reply->element[2], &number) != 0)
+        redis_reply_integer(reply->element[2], &number) != 0 ||
+        redis_reply_integer(reply->element[3], &version) != 0)
         return error_set(err, err_len, "post_record: unexpected reply");
     if (redis_reply_equals(what, "moved")) {
         if (detail->len != EVIDENCE_HASH_LEN ||
@@ -157,13 +182,18 @@ static int record_parse(const redisReply *reply, struct evidence_head *head,
     }
     memset(out, 0, sizeof(*out));
     out->duplicate = redis_reply_equals(what, "duplicate");
-    if (!out->duplicate && !redis_reply_equals(what, "written"))
+    out->needs_evidence = redis_reply_equals(what, "needs_evidence");
+    if (!out->duplicate && !out->needs_evidence && !redis_reply_equals(what, "written"))
         return error_set(err, err_len, "post_record: unexpected reply \"%.40s\"", what->str);
-    if (redis_reply_equals(detail, "created"))
-        out->kase = CASE_CREATED;
-    else if (redis_reply_equals(detail, "existing"))
-        out->kase = CASE_EXISTING;
+    size_t i = 0;
+    while (i < sizeof(states) / sizeof(states[0]) && !redis_reply_equals(detail, states[i].state))
+        i++;
+    if (i == sizeof(states) / sizeof(states[0]))
+        return error_set(err, err_len, "post_record: unexpected case state \"%.40s\"",
+                         detail->str);
+    out->kase = states[i].kase;
     out->chain_position = number;
+    out->version = version;
     return 0;
 }
 
@@ -179,7 +209,7 @@ int cases_record(struct redis_sync *redis, const struct netra_config *config, in
         char chain[EVIDENCE_HASH_LEN + 1] = "";
         struct redis_args call;
         redisReply *reply = NULL;
-        if (record->open_case)
+        if (record_has_evidence(record))
             evidence_link_hash(head->chain, record->case_id, record->evidence,
                                record->fetched_at != NULL ? record->fetched_at : "", chain);
         redis_args_init(&call);
@@ -193,7 +223,7 @@ int cases_record(struct redis_sync *redis, const struct netra_config *config, in
         if (rc < 0)
             return -1;
         if (rc == 0) {
-            if (out->kase == CASE_CREATED) {
+            if (out->kase == CASE_CREATED || out->kase == CASE_VERSION) {
                 head->position = out->chain_position;
                 memcpy(head->chain, chain, sizeof(chain));
                 head->stream_id[0] = '\0';
@@ -286,4 +316,37 @@ const char *case_string(const struct case_fields *fields, const char *name)
     if (field == NULL || memchr(field->value, '\0', field->len) != NULL)
         return NULL;
     return field->value;
+}
+
+const struct case_field *case_version_field(const struct case_fields *fields, long long version,
+                                            const char *name)
+{
+    char prefixed[128];
+    if (version <= 1)
+        return case_field(fields, name);
+    int len = snprintf(prefixed, sizeof(prefixed), "v%lld.%s", version, name);
+    if (len < 0 || (size_t)len >= sizeof(prefixed))
+        return NULL;
+    return case_field(fields, prefixed);
+}
+
+const char *case_version_string(const struct case_fields *fields, long long version,
+                                const char *name)
+{
+    const struct case_field *field = case_version_field(fields, version, name);
+    if (field == NULL || memchr(field->value, '\0', field->len) != NULL)
+        return NULL;
+    return field->value;
+}
+
+long long case_versions(const struct case_fields *fields)
+{
+    const char *text = case_string(fields, "versions");
+    char *end = NULL;
+    if (text == NULL)
+        return 1;
+    long long versions = strtoll(text, &end, 10);
+    if (end == text || *end != '\0' || versions < 1 || versions > CASES_MAX_VERSIONS)
+        return 0;
+    return versions;
 }

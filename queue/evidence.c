@@ -64,6 +64,7 @@ void evidence_links_free(struct evidence_links *links)
         free(link->fetched_at);
         free(link->prev);
         free(link->chain);
+        free(link->version);
     }
     free(links->items);
     memset(links, 0, sizeof(*links));
@@ -90,6 +91,7 @@ static int link_decode(const redisReply *fields, struct evidence_link *link)
     } known[] = {
         {"position", &link->position}, {"case", &link->case_id}, {"evidence", &link->evidence},
         {"fetched_at", &link->fetched_at}, {"prev", &link->prev}, {"chain", &link->chain},
+        {"version", &link->version},
     };
     int oom = 0;
     for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++)

@@ -1,5 +1,6 @@
-/* The evidence chain of one shard: every case's evidence hashed into one chain, which
- * `netra evidence verify` walks and a third party checks with sha256sum (docs/evidence.md).
+/* The evidence chain of one shard: every case's evidence (each version of its post) hashed into
+ * one chain, which `netra evidence verify` walks and a third party checks with sha256sum
+ * (docs/evidence.md).
  *
  *   evidence hash = SHA-256(raw_sha256 || message_sha256)
  *   link hash     = SHA-256(prev || case id || evidence hash || fetched_at)
@@ -11,7 +12,8 @@
  * concatenation is unambiguous.
  *
  * In Redis, the stream `evidence` holds one entry per link (position, case, evidence, fetched_at,
- * prev, chain) and `evidence:head` the last link (position, chain, stream_id). Redis's Lua has no
+ * prev, chain, version: which version of the case's post, absent in links written before
+ * versions were kept) and `evidence:head` the last link (position, chain, stream_id). Redis's Lua has no
  * SHA-256, so the worker computes a link and the case script (queue/cases.h) appends it only when
  * the head is still the prev it was computed from. Entries are never trimmed. There is one chain
  * per shard: its keys carry the shard's hash tag, so an append stays one atomic script on Cluster.
@@ -50,6 +52,7 @@ struct evidence_link {
     char *fetched_at;
     char *prev;
     char *chain;
+    char *version; /* which version of the case's post it links (queue/cases.h); NULL: 1 */
 };
 
 struct evidence_links {

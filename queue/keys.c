@@ -268,3 +268,21 @@ int keys_decided(char *out, size_t out_len, const char *prefix, int shard, const
 {
     return key_format(out, out_len, prefix, shard, "decided", status, err, err_len);
 }
+
+int keys_shown(char *out, size_t out_len, const char *prefix, int shard, const char *account_id,
+               char *err, size_t err_len)
+{
+    return key_format(out, out_len, prefix, shard, "shown", account_id, err, err_len);
+}
+
+int keys_listed(char *out, size_t out_len, const char *prefix, int shard, const char *account_id,
+                char *err, size_t err_len)
+{
+    return key_format(out, out_len, prefix, shard, "listed", account_id, err, err_len);
+}
+
+int keys_deleted(char *out, size_t out_len, const char *prefix, int shard, const char *post_id,
+                 char *err, size_t err_len)
+{
+    return key_format(out, out_len, prefix, shard, "deleted", post_id, err, err_len);
+}

@@ -109,4 +109,15 @@ int keys_webhook_log(char *out, size_t out_len, const char *prefix, int shard,
 int keys_decided(char *out, size_t out_len, const char *prefix, int shard, const char *status,
                  char *err, size_t err_len);
 
+/* Deletions (queue/deletions.h), on the account's shard: shown:<account id> (zset: post id ->
+ * created, ms) and listed:<account id> (hash: post id -> stamp of the last listing that showed
+ * it), the index of what netra queued; deleted:<post id> (string): the tombstone of a post
+ * deleted under no case, beside its seen key. */
+int keys_shown(char *out, size_t out_len, const char *prefix, int shard, const char *account_id,
+               char *err, size_t err_len);
+int keys_listed(char *out, size_t out_len, const char *prefix, int shard, const char *account_id,
+                char *err, size_t err_len);
+int keys_deleted(char *out, size_t out_len, const char *prefix, int shard, const char *post_id,
+                 char *err, size_t err_len);
+
 #endif

@@ -6,6 +6,7 @@
 
 #include "config/log.h"
 #include "queue/audit.h"
+#include "queue/cases.h"
 #include "queue/keys.h"
 #include "queue/redis_cmd.h"
 #include "queue/redis_reply.h"
@@ -16,11 +17,15 @@
 
 #define DAY_MS 86400000.0
 
+#define STRINGIFY(x) #x
+#define TEXT_OF(x) STRINGIFY(x) /* a macro's value as text, for a script's source */
+
 /* case, review, decided:dismissed, decided:confirmed, result, seen
  *   | case_id post_id why keep_confirmed expected_status drop_seen
  *   -> "purged" | "kept" (confirmed, keep_confirmed) | "absent" | "already" (a tombstone)
  *    | "changed" (its status is no longer expected_status, or its post is not post_id)
- * The tombstone keeps what the case's chain link covers and nothing that names a person. */
+ * The tombstone keeps what the case's chain links (one per version of its post, queue/cases.h)
+ * cover and nothing that names a person. */
 static const struct redis_script script_case_purge = {
     "case_purge",
     "local t = redis.call('TIME')\n"
@@ -36,11 +41,23 @@ static const struct redis_script script_case_purge = {
     "if ARGV[4] == '1' and c[1] == 'confirmed' then return 'kept' end\n"
     "if (ARGV[5] ~= '' and c[1] ~= ARGV[5]) or c[2] ~= ARGV[2] then return 'changed' end\n"
     "local function s(v) if v then return v end return '' end\n"
+    "local versions = math.min(tonumber(redis.call('HGET', KEYS[1], 'versions')) or 1,\n"
+    "                         " TEXT_OF(CASES_MAX_VERSIONS) ")\n"
+    "local later = {}\n"
+    "for k = 2, versions do\n"
+    "  for _, name in ipairs({'evidence', 'raw_sha256', 'message_sha256', 'fetched_at',\n"
+    "                         'chain_position', 'chain_id', 'chain'}) do\n"
+    "    local field = 'v' .. k .. '.' .. name\n"
+    "    later[#later + 1] = field\n"
+    "    later[#later + 1] = s(redis.call('HGET', KEYS[1], field))\n"
+    "  end\n"
+    "end\n"
     "redis.call('DEL', KEYS[1])\n"
     "redis.call('HSET', KEYS[1], 'id', ARGV[1], 'status', 'purged', 'purged_from', c[1],\n"
     "  'purged_at', now, 'purged_why', ARGV[3], 'evidence', s(c[3]), 'raw_sha256', s(c[4]),\n"
     "  'message_sha256', s(c[5]), 'fetched_at', s(c[6]), 'chain_position', s(c[7]),\n"
-    "  'chain_id', s(c[8]), 'chain', s(c[9]), 'created', s(c[10]))\n"
+    "  'chain_id', s(c[8]), 'chain', s(c[9]), 'created', s(c[10]), 'versions', versions)\n"
+    "if #later > 0 then redis.call('HSET', KEYS[1], unpack(later)) end\n"
     "redis.call('ZREM', KEYS[2], ARGV[1])\n"
     "redis.call('ZREM', KEYS[3], ARGV[1])\n"
     "redis.call('ZREM', KEYS[4], ARGV[1])\n"

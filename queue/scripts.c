@@ -275,6 +275,7 @@ static const struct redis_script *const all_scripts[] = {
     &script_accounts_remove, &script_hash_update, &script_heartbeat,
     &script_sched_extend,  &script_rescan_begin,      &script_rescan_read,
     &script_rescan_write,   &script_post_record,      &script_follows_publish,
+    &script_deletions_index, &script_deletions_detect, &script_deletions_apply,
 };
 
 void scripts_sha1(const struct redis_script *script, char out[41])
@@ -407,42 +408,95 @@ int scripts_run_async(struct redis_async *redis, const struct redis_script *scri
 }
 
 /* One scored post, all or nothing: its result and, for a suspect, its case, its place in review
- * and its link in the evidence chain. A redelivered stream entry finds its own result and writes
- * nothing, so counters move once per entry; a second version of a post finds the case of the
- * first. The link was hashed by the caller from prev (Lua has no SHA-256): if the head moved
- * meanwhile, nothing is written and the caller hashes again from the head returned. Review
+ * and its link in the evidence chain; for a new version of a post a case holds, whatever its
+ * verdict, that version and its own link (queue/cases.h). A redelivered stream entry finds its
+ * own result, or its version in the case, and writes nothing, so counters move once per entry. A
+ * new version sent without its evidence writes nothing either: the caller builds it only then
+ * and calls again. The link was hashed by the caller from prev (Lua has no SHA-256): if the head
+ * moved meanwhile, nothing is written and the caller hashes again from the head returned. Review
  * priority: partisan in thousandths times 1e10, plus 9999999999 minus the creation time in Unix
- * seconds, so the highest partisan score comes first and, among equals, the oldest case. A result
- * a case holds does not expire; others expire after ttl_ms, as does the rescan's progress. A case
- * retention purged (queue/retention.h) holds nothing: a post of it scored again finds it
- * "existing" (its suspicion was decided) and its result expires like any other. */
+ * seconds, so the highest partisan score comes first and, among equals, the oldest case; a
+ * version only raises it. A result a case holds does not expire; others expire after ttl_ms, as
+ * does the rescan's progress. A case retention purged (queue/retention.h) holds nothing: a post
+ * of it scored again finds it "existing" (its suspicion was decided) and its result expires like
+ * any other.
+ *
+ * ARGV: entry ttl_ms open_case cid prev chain evidence fetched_at priority has_evidence content
+ * max_versions ns ne, then ns score pair args, ne evidence pair args, the case's own pairs. */
 const struct redis_script script_post_record = {
     "post_record",
     LUA_NOW
-    "if redis.call('HGET', KEYS[1], 'entry') == ARGV[1] then return {'duplicate', 'none', 0} end\n"
-    "local n = tonumber(ARGV[10])\n"
-    "local has_case = redis.call('EXISTS', KEYS[2]) == 1\n"
-    "local state, position = 'none', 0\n"
-    "if ARGV[3] == '1' and has_case then state = 'existing' end\n"
-    "if ARGV[3] == '1' and not has_case then\n"
+    "local duplicate = {'duplicate', 'none', 0, 0}\n"
+    "if redis.call('HGET', KEYS[1], 'entry') == ARGV[1] then return duplicate end\n"
+    "local ns, ne = tonumber(ARGV[13]), tonumber(ARGV[14])\n"
+    "local c = redis.call('HMGET', KEYS[2], 'status', 'entry', 'content', 'versions', 'priority',\n"
+    "                     'created')\n"
+    "local has_case = c[1] ~= false\n"
+    "local versions = math.min(tonumber(c[4]) or 1, tonumber(ARGV[12]))\n"
+    "local function version_field(k, name)\n"
+    "  return redis.call('HGET', KEYS[2], 'v' .. k .. '.' .. name)\n"
+    "end\n"
+    "if has_case then\n"
+    "  if c[2] == ARGV[1] then return duplicate end\n"
+    "  for k = 2, versions do\n"
+    "    if version_field(k, 'entry') == ARGV[1] then return duplicate end\n"
+    "  end\n"
+    "end\n"
+    "local state, position, version = 'none', 0, 0\n"
+    "if has_case and c[1] ~= 'purged' then\n"
+    "  state = 'existing'\n"
+    "  local known = ARGV[11] == '' or c[3] == ARGV[11]\n"
+    "  for k = 2, versions do\n"
+    "    if not known and version_field(k, 'content') == ARGV[11] then known = true end\n"
+    "  end\n"
+    "  if not known and versions >= tonumber(ARGV[12]) then\n"
+    "    redis.call('HINCRBY', KEYS[2], 'versions_dropped', 1)\n"
+    "    state = 'dropped'\n"
+    "  elseif not known then\n"
+    "    if ARGV[10] ~= '1' then return {'needs_evidence', 'none', 0, 0} end\n"
+    "    version = versions + 1\n"
+    "  end\n"
+    "elseif not has_case and ARGV[3] == '1' then\n"
+    "  version = 1\n"
+    "end\n"
+    "if version > 0 then\n"
     "  local head = redis.call('HMGET', KEYS[5], 'position', 'chain')\n"
     "  local current = head[2] or string.rep('0', 64)\n"
     "  position = tonumber(head[1]) or 0\n"
-    "  if current ~= ARGV[5] then return {'moved', current, position} end\n"
+    "  if current ~= ARGV[5] then return {'moved', current, position, 0} end\n"
     "  position = position + 1\n"
     "  local sid = redis.call('XADD', KEYS[4], '*', 'position', position, 'case', ARGV[4],\n"
     "                         'evidence', ARGV[7], 'fetched_at', ARGV[8], 'prev', ARGV[5],\n"
-    "                         'chain', ARGV[6])\n"
+    "                         'chain', ARGV[6], 'version', version)\n"
     "  redis.call('HSET', KEYS[5], 'position', position, 'chain', ARGV[6], 'stream_id', sid)\n"
-    "  redis.call('HSET', KEYS[2], 'chain_position', position, 'chain_id', sid,\n"
-    "             'chain', ARGV[6], 'created', now, 'status', 'pending',\n"
-    "             unpack(ARGV, 11 + n))\n"
-    "  redis.call('ZADD', KEYS[3], tonumber(ARGV[9]) * 1e10 + 9999999999 - tonumber(t[1]),\n"
-    "             ARGV[4])\n"
-    "  state, has_case = 'created', true\n"
+    "  if version == 1 then\n"
+    "    redis.call('HSET', KEYS[2], 'chain_position', position, 'chain_id', sid,\n"
+    "               'chain', ARGV[6], 'created', now, 'status', 'pending', 'versions', 1,\n"
+    "               unpack(ARGV, 15))\n"
+    "    redis.call('ZADD', KEYS[3], tonumber(ARGV[9]) * 1e10 + 9999999999 - tonumber(t[1]),\n"
+    "               ARGV[4])\n"
+    "    state, has_case = 'created', true\n"
+    "  else\n"
+    "    local p = 'v' .. version .. '.'\n"
+    "    local fields = {'versions', version, p .. 'chain_position', position, p .. 'chain_id',\n"
+    "                    sid, p .. 'chain', ARGV[6], p .. 'recorded', now}\n"
+    "    for i = 15, 14 + ns + ne, 2 do\n"
+    "      fields[#fields + 1] = p .. ARGV[i]\n"
+    "      fields[#fields + 1] = ARGV[i + 1]\n"
+    "    end\n"
+    "    redis.call('HSET', KEYS[2], unpack(fields))\n"
+    "    if c[1] == 'pending' and tonumber(ARGV[9]) > (tonumber(c[5]) or 0) then\n"
+    "      redis.call('HSET', KEYS[2], 'priority', ARGV[9])\n"
+    "      if redis.call('ZSCORE', KEYS[3], ARGV[4]) then\n"
+    "        redis.call('ZADD', KEYS[3], tonumber(ARGV[9]) * 1e10 + 9999999999 -\n"
+    "                   math.floor((tonumber(c[6]) or 0) / 1000), ARGV[4])\n"
+    "      end\n"
+    "    end\n"
+    "    state = 'version'\n"
+    "  end\n"
     "end\n"
-    "redis.call('HSET', KEYS[1], 'entry', ARGV[1], 'scored_at', now, unpack(ARGV, 11, 10 + n))\n"
-    "if has_case and redis.call('HGET', KEYS[2], 'status') ~= 'purged' then\n"
+    "redis.call('HSET', KEYS[1], 'entry', ARGV[1], 'scored_at', now, unpack(ARGV, 15, 14 + ns))\n"
+    "if has_case and c[1] ~= 'purged' then\n"
     "  redis.call('HSET', KEYS[1], 'case', ARGV[4])\n"
     "  redis.call('PERSIST', KEYS[1])\n"
     "else\n"
@@ -453,5 +507,90 @@ const struct redis_script script_post_record = {
     "  if ARGV[3] == '1' then redis.call('HINCRBY', KEYS[6], 'suspects', 1) end\n"
     "  redis.call('PEXPIRE', KEYS[6], ARGV[2])\n"
     "end\n"
-    "return {'written', state, position}\n",
+    "return {'written', state, position, version}\n",
+};
+
+/* A page's own posts join the index under the listing's stamp, except those already found
+ * deleted (their tombstone stands), so a post deleted once is never purged twice. Members older
+ * than the horizon (retention.unflagged_days) leave it, a bounded number per call. */
+const struct redis_script script_deletions_index = {
+    "deletions_index",
+    "for i = 4, #ARGV, 2 do\n"
+    "  if redis.call('EXISTS', KEYS[(i - 4) / 2 + 3]) == 0 then\n"
+    "    redis.call('ZADD', KEYS[1], ARGV[i + 1], ARGV[i])\n"
+    "    redis.call('HSET', KEYS[2], ARGV[i], ARGV[1])\n"
+    "  end\n"
+    "end\n"
+    "local old = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[3], 'LIMIT', 0, 256)\n"
+    "if #old > 0 then\n"
+    "  redis.call('ZREM', KEYS[1], unpack(old))\n"
+    "  redis.call('HDEL', KEYS[2], unpack(old))\n"
+    "end\n"
+    "redis.call('PEXPIRE', KEYS[1], ARGV[2])\n"
+    "redis.call('PEXPIRE', KEYS[2], ARGV[2])\n"
+    "return #old\n",
+};
+
+/* Reads only: the known posts created after after_ms that the listing stamped stamp did not
+ * show, at most limit of them. */
+const struct redis_script script_deletions_detect = {
+    "deletions_detect",
+    "local out, limit = {}, tonumber(ARGV[3])\n"
+    "for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], '+inf')) do\n"
+    "  if #out >= 2 * limit then break end\n"
+    "  local listed = redis.call('HGET', KEYS[2], id) or '0'\n"
+    "  if tonumber(listed) < tonumber(ARGV[2]) then\n"
+    "    out[#out + 1] = id\n"
+    "    out[#out + 1] = listed\n"
+    "  end\n"
+    "end\n"
+    "return out\n",
+};
+
+/* Each post found missing, again checked missing from the listing stamped stamp, leaves the
+ * index. Under a case (not a retention tombstone) the case records it once (deleted_at = stamp,
+ * the first listing that missed it; deleted_last_seen; deleted_how), its evidence untouched, an
+ * audit entry says so, and a pending case's review priority rises by boost. Under no case its
+ * result and the result's stream entry go, the seen key stays (the id stays deduplicated) and
+ * deleted:<id> records the deletion for as long as the seen key lives. */
+const struct redis_script script_deletions_apply = {
+    "deletions_apply",
+    LUA_NOW
+    "local out = {}\n"
+    "for j = 5, #ARGV, 2 do\n"
+    "  local k = 6 + (j - 5) * 2\n"
+    "  local id, cid = ARGV[j], ARGV[j + 1]\n"
+    "  local listed = redis.call('HGET', KEYS[2], id) or '0'\n"
+    "  if not redis.call('ZSCORE', KEYS[1], id) or tonumber(listed) >= tonumber(ARGV[1]) then\n"
+    "    out[#out + 1] = 0\n"
+    "  else\n"
+    "    redis.call('ZREM', KEYS[1], id)\n"
+    "    redis.call('HDEL', KEYS[2], id)\n"
+    "    local status = redis.call('HGET', KEYS[k + 2], 'status')\n"
+    "    if status and status ~= 'purged' then\n"
+    "      if not redis.call('HGET', KEYS[k + 2], 'deleted_at') then\n"
+    "        redis.call('HSET', KEYS[k + 2], 'deleted_at', ARGV[1], 'deleted_last_seen', listed,\n"
+    "                   'deleted_how', ARGV[4])\n"
+    "        if status == 'pending' and redis.call('ZSCORE', KEYS[3], cid) then\n"
+    "          redis.call('ZINCRBY', KEYS[3], tonumber(ARGV[2]) * 1e10, cid)\n"
+    "        end\n"
+    "        redis.call('XADD', KEYS[5], '*', 'at', now, 'who', 'netra-crawler', 'role',\n"
+    "          'crawler', 'action', 'case.deleted_after_flag', 'subject', cid, 'from', '',\n"
+    "          'details', cjson.encode({post_id = id, deleted_at = tonumber(ARGV[1]),\n"
+    "                                   last_seen = tonumber(listed), how = ARGV[4]}))\n"
+    "      end\n"
+    "      out[#out + 1] = 1\n"
+    "    else\n"
+    "      local entry = redis.call('HGET', KEYS[k + 1], 'entry')\n"
+    "      if entry then redis.call('XDEL', KEYS[4], entry) end\n"
+    "      redis.call('DEL', KEYS[k + 1])\n"
+    "      local ttl = redis.call('PTTL', KEYS[k])\n"
+    "      if ttl <= 0 then ttl = ARGV[3] end\n"
+    "      redis.call('SET', KEYS[k + 3], cjson.encode({deleted_at = tonumber(ARGV[1]),\n"
+    "                 last_seen = tonumber(listed), how = ARGV[4]}), 'PX', ttl)\n"
+    "      out[#out + 1] = 2\n"
+    "    end\n"
+    "  end\n"
+    "end\n"
+    "return out\n",
 };

@@ -80,4 +80,13 @@ int scripts_run_async(struct redis_async *redis, const struct redis_script *scri
  *    | {"moved", head chain, head position}: the chain head is not prev, nothing written */
 extern const struct redis_script script_post_record;
 
+/* shown:<account>, listed:<account>, deleted:<id 1>, ..., deleted:<id n> | stamp ttl_ms horizon
+ *   (post id, created ms){n} -> members older than horizon dropped */
+extern const struct redis_script script_deletions_index;
+/* shown:<account>, listed:<account> | after_ms stamp limit -> {post id, last listed ms}... */
+extern const struct redis_script script_deletions_detect;
+/* shown, listed, review, posts, audit, (seen, result, case, deleted){n} | stamp boost ttl_ms how
+ *   (post id, case id){n} -> {1 flagged|2 purged|0 no longer missing}{n} */
+extern const struct redis_script script_deletions_apply;
+
 #endif

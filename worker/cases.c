@@ -36,10 +36,12 @@ static char *join_categories(const struct score_result *result)
     return joined;
 }
 
-static int add_evidence(const struct post_message *message, struct case_draft *draft, char *err,
-                        size_t err_len)
+int case_draft_add_evidence(const struct post_message *message, struct case_draft *draft,
+                            char *err, size_t err_len)
 {
     struct post_record *record = &draft->record;
+    if (record->has_evidence)
+        return 0;
     if ((draft->message_json = post_message_to_json(message)) == NULL)
         return error_set(err, err_len, "post %s: out of memory encoding the message",
                          message->id);
@@ -58,6 +60,7 @@ static int add_evidence(const struct post_message *message, struct case_draft *d
     record->created_at = message->created_at;
     record->fetched_at = message->fetched_at;
     record->region = message->region;
+    record->has_evidence = 1;
     return 0;
 }
 
@@ -74,6 +77,8 @@ int case_draft_build(const struct post_message *message, const char *entry_id,
         record->rescan = message->rescan;
     out->rescan_refused = message->rescan != NULL && record->rescan == NULL;
     cases_id(message->account, message->id, record->case_id);
+    post_message_content_hash(message, out->content);
+    record->content = out->content;
 
     record->verdict = score_verdict_name(result->verdict);
     record->political = result->political;
@@ -89,7 +94,7 @@ int case_draft_build(const struct post_message *message, const char *entry_id,
 
     record->open_case = result->verdict == SCORE_SUSPECT;
     record->priority = (int)lround(fmin(fmax(result->partisan, 0.0), 1.0) * 1000.0);
-    if (record->open_case && add_evidence(message, out, err, err_len) != 0)
+    if (record->open_case && case_draft_add_evidence(message, out, err, err_len) != 0)
         goto fail;
     return 0;
 

@@ -31,32 +31,33 @@ static void case_check_free(struct case_check *check)
     memset(check, 0, sizeof(*check));
 }
 
-static int stored_equals(const struct case_fields *kase, const char *name, const char *expected)
+static int stored_equals(const struct case_fields *kase, long long version, const char *name,
+                         const char *expected)
 {
-    const char *value = case_string(kase, name);
+    const char *value = case_version_string(kase, version, name);
     return value != NULL && strcmp(value, expected) == 0;
 }
 
-/* Recomputes the evidence of kase (case case_id) and compares it with its stored hashes.
- * 0 when it holds, else -1 with the reason in why. */
-static int check_case(const struct case_fields *kase, const char *case_id,
+/* Recomputes the evidence of version of kase (case case_id) and compares it with its stored
+ * hashes. 0 when it holds, else -1 with the reason in why. */
+static int check_case(const struct case_fields *kase, long long version, const char *case_id,
                       struct case_check *out, char *why, size_t why_len)
 {
     char problem[NETRA_ERR_LEN], derived[CASE_ID_LEN + 1];
-    const struct case_field *raw = case_field(kase, "raw");
-    const char *message = case_string(kase, "message");
+    const struct case_field *raw = case_version_field(kase, version, "raw");
+    const char *message = case_version_string(kase, version, "message");
     memset(out, 0, sizeof(*out));
     if (message == NULL)
-        return error_set(why, why_len, "the case has no message");
+        return error_set(why, why_len, "the case has no message (version %lld)", version);
     if (raw != NULL && raw->len > 0 &&
         post_raw_inflate(raw->value, raw->len, (size_t)POST_MESSAGE_MAX_RAW_BYTES, &out->raw,
                          &out->raw_len, problem, sizeof(problem)) != 0)
         return error_set(why, why_len, "the raw bytes do not inflate: %s", problem);
     post_sha256_hex(out->raw, out->raw_len, out->raw_sha256);
-    if (!stored_equals(kase, "raw_sha256", out->raw_sha256))
+    if (!stored_equals(kase, version, "raw_sha256", out->raw_sha256))
         return error_set(why, why_len, "the raw bytes do not match the case's raw_sha256");
     post_sha256_hex(message, strlen(message), out->message_sha256);
-    if (!stored_equals(kase, "message_sha256", out->message_sha256))
+    if (!stored_equals(kase, version, "message_sha256", out->message_sha256))
         return error_set(why, why_len, "the message does not match the case's message_sha256");
     if (post_message_from_json(message, strlen(message), &out->message, problem,
                                sizeof(problem)) != 0) {
@@ -73,7 +74,7 @@ static int check_case(const struct case_fields *kase, const char *case_id,
                          "case id %s does not derive from the message's account and post id",
                          case_id);
     evidence_hash(out->raw_sha256, out->message_sha256, out->evidence);
-    if (!stored_equals(kase, "evidence", out->evidence))
+    if (!stored_equals(kase, version, "evidence", out->evidence))
         return error_set(why, why_len, "the case's evidence hash does not match its evidence");
     return 0;
 }
@@ -84,12 +85,12 @@ static const char *message_fetched_at(const struct case_check *check)
 }
 
 /* A tombstone's evidence: the hashes it kept, checked to make up its evidence hash. */
-static int check_tombstone(const struct case_fields *kase, struct case_check *out, char *why,
-                           size_t why_len)
+static int check_tombstone(const struct case_fields *kase, long long version,
+                           struct case_check *out, char *why, size_t why_len)
 {
-    const char *raw = case_string(kase, "raw_sha256"), *message = case_string(kase,
-                                                                               "message_sha256");
-    const char *evidence = case_string(kase, "evidence");
+    const char *raw = case_version_string(kase, version, "raw_sha256");
+    const char *message = case_version_string(kase, version, "message_sha256");
+    const char *evidence = case_version_string(kase, version, "evidence");
     memset(out, 0, sizeof(*out));
     if (retention_tombstone_check(raw, message, evidence, why, why_len) != 0)
         return -1;
@@ -97,6 +98,17 @@ static int check_tombstone(const struct case_fields *kase, struct case_check *ou
     memcpy(out->message_sha256, message, sizeof(out->message_sha256));
     memcpy(out->evidence, evidence, sizeof(out->evidence));
     return 0;
+}
+
+/* The version a link names: 1 when it names none (links from before versions were kept), 0 when
+ * what it names is not a version number. */
+static long long link_version(const struct evidence_link *link)
+{
+    char *end = NULL;
+    if (link->version == NULL)
+        return 1;
+    long long version = strtoll(link->version, &end, 10);
+    return end != link->version && *end == '\0' && version >= 1 ? version : 0;
 }
 
 /* Checks link number position against its case. 0 intact, 1 broken (why), -1 Redis failed.
@@ -138,15 +150,25 @@ static int check_link(struct redis_sync *redis, const struct netra_config *confi
         error_set(why, why_len, "case %s is missing", link->case_id);
         goto cleanup;
     }
+    long long version = link_version(link), versions = case_versions(&kase);
+    if (versions < 1) {
+        error_set(why, why_len, "case %s: its versions count is malformed", link->case_id);
+        goto cleanup;
+    }
+    if (version < 1 || version > versions) {
+        error_set(why, why_len, "the entry names version %.20s of case %s, which holds %lld",
+                  link->version, link->case_id, versions);
+        goto cleanup;
+    }
     *purged = retention_is_tombstone(case_string(&kase, "status"));
-    if ((*purged ? check_tombstone(&kase, &check, why, why_len)
-                 : check_case(&kase, link->case_id, &check, why, why_len)) != 0)
+    if ((*purged ? check_tombstone(&kase, version, &check, why, why_len)
+                 : check_case(&kase, version, link->case_id, &check, why, why_len)) != 0)
         goto cleanup;
     if (strcmp(link->evidence, check.evidence) != 0) {
         error_set(why, why_len, "the entry's evidence hash is not the case's evidence");
         goto cleanup;
     }
-    const char *fetched_at = *purged ? case_string(&kase, "fetched_at")
+    const char *fetched_at = *purged ? case_version_string(&kase, version, "fetched_at")
                                      : message_fetched_at(&check);
     if (fetched_at == NULL || strcmp(link->fetched_at, fetched_at) != 0) {
         error_set(why, why_len, "the entry's fetched_at is not the message's");
@@ -157,9 +179,9 @@ static int check_link(struct redis_sync *redis, const struct netra_config *confi
         error_set(why, why_len, "the link hash does not match what it links");
         goto cleanup;
     }
-    if (!stored_equals(&kase, "chain_position", expected) ||
-        !stored_equals(&kase, "chain", chain) ||
-        !stored_equals(&kase, "chain_id", link->stream_id)) {
+    if (!stored_equals(&kase, version, "chain_position", expected) ||
+        !stored_equals(&kase, version, "chain", chain) ||
+        !stored_equals(&kase, version, "chain_id", link->stream_id)) {
         error_set(why, why_len, "the case points at another link");
         goto cleanup;
     }
@@ -294,6 +316,16 @@ static const char *const verify_steps[] = {
     ".id' | sha256sum",
     "The message's sha256, account, id and fetched_at are those of the bundle: jq -r "
     ".message_json bundle.json | jq .",
+    "Each of later_versions (the post as edited, each its own link) is checked the same way; "
+    "for the first, later_versions[0]:",
+    "later_versions[0].raw_sha256: jq -r '.later_versions[0].raw_base64' bundle.json | base64 -d "
+    "| sha256sum",
+    "later_versions[0].message_sha256: jq -j '.later_versions[0].message_json' bundle.json | "
+    "sha256sum",
+    "later_versions[0].evidence_hash: jq -j '.later_versions[0] | .raw_sha256 + .message_sha256' "
+    "bundle.json | sha256sum",
+    "later_versions[0].chain.hash: jq -j '.case as $c | .later_versions[0] | .chain.prev + $c + "
+    ".evidence_hash + .fetched_at' bundle.json | sha256sum",
 };
 
 static cJSON *add_object(cJSON *parent, const char *name)
@@ -351,41 +383,98 @@ static char *utc_now(char *out, size_t len)
     return out;
 }
 
-static char *bundle_json(const struct case_fields *kase, const struct case_check *check,
-                         const char *case_id, int shard, const struct evidence_link *link,
-                         const struct evidence_link *next, const struct evidence_head *head)
+/* What one version's link adds to the bundle: its score, evidence and link. */
+static int add_version(cJSON *object, const struct case_fields *kase, long long version,
+                       const struct case_check *check, const struct evidence_link *link,
+                       const struct evidence_link *next)
 {
-    char now[32], *raw = base64_of(check->raw, check->raw_len), *text = NULL;
-    cJSON *root = cJSON_CreateObject(), *steps = NULL;
-    cJSON *score = NULL, *chain = NULL, *head_json = NULL;
-    if (raw == NULL || root == NULL ||
-        add_string(root, "format", "netra-evidence-bundle/1") != 0 ||
+    char *raw = base64_of(check->raw, check->raw_len);
+    cJSON *score = NULL, *chain = NULL;
+    int rc = raw == NULL || add_number(object, "version", (double)version) != 0 ||
+                     add_string(object, "fetched_at", message_fetched_at(check)) != 0 ||
+                     (score = add_object(object, "score")) == NULL ||
+                     add_string(score, "verdict", case_version_string(kase, version, "verdict")) !=
+                         0 ||
+                     add_string(score, "political",
+                                case_version_string(kase, version, "political")) != 0 ||
+                     add_string(score, "partisan",
+                                case_version_string(kase, version, "partisan")) != 0 ||
+                     add_string(score, "ruleset", case_version_string(kase, version, "ruleset")) !=
+                         0 ||
+                     add_json(score, "explanation",
+                              case_version_string(kase, version, "explanation")) != 0 ||
+                     add_string(object, "message_json",
+                                case_version_string(kase, version, "message")) != 0 ||
+                     add_json(object, "message", case_version_string(kase, version, "message")) !=
+                         0 ||
+                     add_string(object, "message_sha256", check->message_sha256) != 0 ||
+                     add_string(object, "raw_base64", raw) != 0 ||
+                     add_string(object, "raw_sha256", check->raw_sha256) != 0 ||
+                     add_string(object, "evidence_hash", check->evidence) != 0 ||
+                     (chain = add_object(object, "chain")) == NULL ||
+                     add_number(chain, "position", atof(link->position)) != 0 ||
+                     add_string(chain, "stream_id", link->stream_id) != 0 ||
+                     add_string(chain, "prev", link->prev) != 0 ||
+                     add_string(chain, "hash", link->chain) != 0 ||
+                     add_link(chain, "next", next) != 0
+                 ? -1
+                 : 0;
+    free(raw);
+    return rc;
+}
+
+/* One version, verified, with its link and the one after it. */
+struct version_evidence {
+    struct case_check check;
+    struct evidence_links links; /* [0] its link, [1] the next one when there is one */
+};
+
+static const struct evidence_link *next_link(const struct version_evidence *v)
+{
+    return v->links.count > 1 ? &v->links.items[1] : NULL;
+}
+
+static char *bundle_json(const struct case_fields *kase, const struct version_evidence *versions,
+                         long long count, const char *case_id, int shard,
+                         const struct evidence_head *head)
+{
+    const struct case_check *check = &versions[0].check;
+    char now[32], *text = NULL;
+    cJSON *root = cJSON_CreateObject(), *steps = NULL, *later = NULL;
+    cJSON *chain = NULL, *head_json = NULL;
+    if (root == NULL || add_string(root, "format", "netra-evidence-bundle/1") != 0 ||
         add_string(root, "case", case_id) != 0 || add_number(root, "shard", shard) != 0 ||
         add_string(root, "account", check->message->account) != 0 ||
         add_string(root, "post_id", check->message->id) != 0 ||
         add_string(root, "url", check->message->url) != 0 ||
-        add_string(root, "fetched_at", message_fetched_at(check)) != 0 ||
         add_string(root, "status", case_string(kase, "status")) != 0 ||
-        (score = add_object(root, "score")) == NULL ||
-        add_string(score, "verdict", case_string(kase, "verdict")) != 0 ||
-        add_string(score, "political", case_string(kase, "political")) != 0 ||
-        add_string(score, "partisan", case_string(kase, "partisan")) != 0 ||
-        add_string(score, "ruleset", case_string(kase, "ruleset")) != 0 ||
-        add_json(score, "explanation", case_string(kase, "explanation")) != 0 ||
-        add_string(root, "message_json", case_string(kase, "message")) != 0 ||
-        add_json(root, "message", case_string(kase, "message")) != 0 ||
-        add_string(root, "message_sha256", check->message_sha256) != 0 ||
-        add_string(root, "raw_base64", raw) != 0 ||
-        add_string(root, "raw_sha256", check->raw_sha256) != 0 ||
-        add_string(root, "evidence_hash", check->evidence) != 0 ||
-        (chain = add_object(root, "chain")) == NULL ||
-        add_number(chain, "position", atof(link->position)) != 0 ||
-        add_string(chain, "stream_id", link->stream_id) != 0 ||
-        add_string(chain, "prev", link->prev) != 0 || add_string(chain, "hash", link->chain) != 0 ||
-        add_link(chain, "next", next) != 0 || (head_json = add_object(chain, "head")) == NULL ||
+        add_version(root, kase, 1, check, &versions[0].links.items[0], next_link(&versions[0])) !=
+            0 ||
+        (chain = cJSON_GetObjectItemCaseSensitive(root, "chain")) == NULL ||
+        (head_json = add_object(chain, "head")) == NULL ||
         add_number(head_json, "position", (double)head->position) != 0 ||
         add_string(head_json, "hash", head->chain) != 0 ||
         add_string(head_json, "stream_id", head->stream_id) != 0 ||
+        (later = cJSON_AddArrayToObject(root, "later_versions")) == NULL)
+        goto cleanup;
+    for (long long k = 2; k <= count; k++) {
+        const struct version_evidence *v = &versions[k - 1];
+        cJSON *object = cJSON_CreateObject();
+        if (object == NULL || !cJSON_AddItemToArray(later, object)) {
+            cJSON_Delete(object);
+            goto cleanup;
+        }
+        if (add_number(object, "recorded",
+                       atof(case_version_string(kase, k, "recorded") != NULL
+                                ? case_version_string(kase, k, "recorded")
+                                : "0")) != 0 ||
+            add_version(object, kase, k, &v->check, &v->links.items[0], next_link(v)) != 0)
+            goto cleanup;
+    }
+    if (add_number(root, "versions_dropped",
+                   atof(case_string(kase, "versions_dropped") != NULL
+                            ? case_string(kase, "versions_dropped")
+                            : "0")) != 0 ||
         add_string(root, "exported_at", utc_now(now, sizeof(now))) != 0 ||
         (steps = cJSON_AddArrayToObject(root, "verify")) == NULL)
         goto cleanup;
@@ -400,44 +489,55 @@ static char *bundle_json(const struct case_fields *kase, const struct case_check
 
 cleanup:
     cJSON_Delete(root);
-    free(raw);
     return text;
 }
 
-/* The link of a verified case: its entry must be the one the case names, and recompute. */
+/* The link of a verified version: its entry must be the one the version names, and recompute. */
 static int case_link(struct redis_sync *redis, const struct netra_config *config, int shard,
-                     const struct case_fields *kase, const char *case_id, const char *evidence,
-                     struct evidence_links *links, char *err, size_t err_len)
+                     const struct case_fields *kase, long long version, const char *case_id,
+                     const char *evidence, struct evidence_links *links, char *err,
+                     size_t err_len)
 {
-    const char *chain_id = case_string(kase, "chain_id");
+    const char *chain_id = case_version_string(kase, version, "chain_id");
     if (chain_id == NULL || chain_id[0] == '\0' || strlen(chain_id) >= EVIDENCE_ID_LEN)
-        return error_set(err, err_len, "case %s names no evidence link", case_id);
+        return error_set(err, err_len, "case %s: version %lld names no evidence link", case_id,
+                         version);
     if (evidence_links_read(redis, config, shard, chain_id, 1, 2, links, err, err_len) != 0)
         return -1;
     const struct evidence_link *link = links->count > 0 ? &links->items[0] : NULL;
     if (link == NULL || strcmp(link->stream_id, chain_id) != 0 || link->position == NULL ||
         link->prev == NULL || link->chain == NULL || link->case_id == NULL ||
-        strcmp(link->case_id, case_id) != 0 || !stored_equals(kase, "chain", link->chain))
-        return error_set(err, err_len, "case %s: its evidence link %s is missing or not its "
-                         "own; run netra evidence verify", case_id, chain_id);
+        strcmp(link->case_id, case_id) != 0 || link_version(link) != version ||
+        !stored_equals(kase, version, "chain", link->chain))
+        return error_set(err, err_len, "case %s: the evidence link %s of version %lld is missing "
+                         "or not its own; run netra evidence verify", case_id, chain_id, version);
     char chain[EVIDENCE_HASH_LEN + 1];
     evidence_link_hash(link->prev, case_id, evidence,
                        link->fetched_at != NULL ? link->fetched_at : "", chain);
     if (strcmp(chain, link->chain) != 0)
-        return error_set(err, err_len, "case %s: its evidence link %s does not recompute; run "
-                         "netra evidence verify", case_id, chain_id);
+        return error_set(err, err_len, "case %s: the evidence link %s of version %lld does not "
+                         "recompute; run netra evidence verify", case_id, chain_id, version);
     return 0;
+}
+
+static void versions_free(struct version_evidence *versions, long long count)
+{
+    for (long long k = 0; versions != NULL && k < count; k++) {
+        case_check_free(&versions[k].check);
+        evidence_links_free(&versions[k].links);
+    }
+    free(versions);
 }
 
 int evidence_export(struct shards *shards, const struct netra_config *config,
                     const char *case_id, char **json, int *found, char *err, size_t err_len)
 {
     struct case_fields kase = {0};
-    struct case_check check = {0};
-    struct evidence_links links = {0};
+    struct version_evidence *versions = NULL;
     struct evidence_head head;
     char why[NETRA_ERR_LEN];
     int shard = 0, malformed = 0, rc = -1;
+    long long count = 0;
     *json = NULL;
     *found = 0;
     if (!cases_id_valid(case_id))
@@ -454,17 +554,29 @@ int evidence_export(struct shards *shards, const struct netra_config *config,
     }
     shard--;
     struct redis_sync *redis = shards_get(shards, shard);
-    if (check_case(&kase, case_id, &check, why, sizeof(why)) != 0) {
-        error_set(err, err_len, "case %s: its evidence does not verify: %s", case_id, why);
+    if ((count = case_versions(&kase)) < 1) {
+        error_set(err, err_len, "case %s: its versions count is malformed", case_id);
         goto cleanup;
     }
-    if (case_link(redis, config, shard, &kase, case_id, check.evidence, &links, err,
-                  err_len) != 0 ||
-        evidence_head_read(redis, config, shard, &head, &malformed, err, err_len) != 0 ||
+    if ((versions = calloc((size_t)count, sizeof(*versions))) == NULL) {
+        error_set(err, err_len, "case %s: out of memory", case_id);
+        goto cleanup;
+    }
+    for (long long k = 1; k <= count; k++) {
+        struct version_evidence *v = &versions[k - 1];
+        if (check_case(&kase, k, case_id, &v->check, why, sizeof(why)) != 0) {
+            error_set(err, err_len, "case %s: its evidence does not verify (version %lld): %s",
+                      case_id, k, why);
+            goto cleanup;
+        }
+        if (case_link(redis, config, shard, &kase, k, case_id, v->check.evidence, &v->links, err,
+                      err_len) != 0)
+            goto cleanup;
+    }
+    if (evidence_head_read(redis, config, shard, &head, &malformed, err, err_len) != 0 ||
         malformed)
         goto cleanup;
-    *json = bundle_json(&kase, &check, case_id, shard, &links.items[0],
-                        links.count > 1 ? &links.items[1] : NULL, &head);
+    *json = bundle_json(&kase, versions, count, case_id, shard, &head);
     if (*json == NULL) {
         error_set(err, err_len, "case %s: out of memory building the bundle", case_id);
         goto cleanup;
@@ -472,8 +584,7 @@ int evidence_export(struct shards *shards, const struct netra_config *config,
     rc = 0;
 
 cleanup:
-    evidence_links_free(&links);
-    case_check_free(&check);
+    versions_free(versions, count);
     case_fields_free(&kase);
     return rc;
 }

@@ -7,15 +7,18 @@
  * hash and the link hash, each compared with what is stored, and the link's prev with the hash
  * of the link before it. So an altered byte, hash or field, a deleted, inserted or reordered
  * entry, or a missing case breaks the link where it happened; a deleted tail is found by the
- * head. It stops at the first broken link and reports its position, entry, case and why.
+ * head. It stops at the first broken link and reports its position, entry, case and why. A
+ * link names the version of its case's post it covers (queue/cases.h); each version is checked
+ * as the case's first is, from its own fields, and must point back at its own link.
  * A case purged by retention (queue/retention.h) is a tombstone: its link is verified from the
  * hashes it kept (raw_sha256 and message_sha256 make up its evidence, which the link covers
  * with its fetched_at), and counted as purged, not reported as missing.
  *
  * evidence_export() builds one case's bundle: a JSON object with the post message (as stored
  * and decoded), the raw bytes in base64, every hash, the link (position, prev, hash), the next
- * link and the head, and the steps that verify it with sha256sum, base64 and jq alone
- * (docs/evidence.md). A case whose own evidence does not verify is refused. */
+ * link and the head, the same for each later version of the post (later_versions), and the
+ * steps that verify it with sha256sum, base64 and jq alone (docs/evidence.md). A case any of
+ * whose versions does not verify is refused. */
 #ifndef NETRA_WORKER_EVIDENCE_H
 #define NETRA_WORKER_EVIDENCE_H
 

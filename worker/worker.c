@@ -128,12 +128,34 @@ static void count_verdict(struct worker_counters *counters, enum score_verdict v
         counters->clear++;
 }
 
+/* Records draft; when the script finds a case that keeps this as a new version, builds the
+ * evidence (left out for a post not suspect, to spare deflating posts under no case) and
+ * records again. */
+static int record_with_versions(struct worker *worker, int shard,
+                                const struct post_message *message, struct case_draft *draft,
+                                struct record_outcome *outcome, char *err, size_t err_len)
+{
+    struct redis_sync *redis = shards_get(worker->shards, shard);
+    if (cases_record(redis, worker->config, shard, &draft->record, &worker->heads[shard],
+                     outcome, err, err_len) != 0)
+        return -1;
+    if (!outcome->needs_evidence)
+        return 0;
+    if (case_draft_add_evidence(message, draft, err, err_len) != 0 ||
+        cases_record(redis, worker->config, shard, &draft->record, &worker->heads[shard],
+                     outcome, err, err_len) != 0)
+        return -1;
+    if (outcome->needs_evidence)
+        return error_set(err, err_len, "post %s: the case asked for evidence it was given",
+                         message->id);
+    return 0;
+}
+
 /* Scores and records one decoded message; the reason for a dead letter goes to reason. */
 static enum outcome record_post(struct worker *worker, int shard, const struct posts_entry *entry,
                                 char *reason, size_t reason_len)
 {
     const struct post_message *message = entry->message;
-    struct redis_sync *redis = shards_get(worker->shards, shard);
     struct case_draft draft;
     struct score_result result;
     struct record_outcome outcome;
@@ -165,8 +187,8 @@ static enum outcome record_post(struct worker *worker, int shard, const struct p
     if (cases_record_check(worker->config, shard, &draft.record, err, sizeof(err)) != 0) {
         error_set(reason, reason_len, "post %.100s: %s", message->id, err);
         done = OUTCOME_DEAD;
-    } else if (cases_record(redis, worker->config, shard, &draft.record, &worker->heads[shard],
-                            &outcome, err, sizeof(err)) != 0) {
+    } else if (record_with_versions(worker, shard, message, &draft, &outcome, err,
+                                    sizeof(err)) != 0) {
         log_error("shard %d entry %s: %s", shard, entry->id, err);
         worker->counters.errors++;
         done = OUTCOME_RETRY;
@@ -179,6 +201,16 @@ static enum outcome record_post(struct worker *worker, int shard, const struct p
             log_info("case %s opened: post %s of %s, partisan %.3f, evidence link %lld",
                      draft.record.case_id, message->id, message->account, result.partisan,
                      outcome.chain_position);
+        } else if (outcome.kase == CASE_VERSION) {
+            worker->counters.case_versions++;
+            log_info("case %s: version %lld of post %s kept (%s), evidence link %lld",
+                     draft.record.case_id, outcome.version, message->id, draft.record.verdict,
+                     outcome.chain_position);
+        } else if (outcome.kase == CASE_VERSION_DROPPED) {
+            worker->counters.versions_dropped++;
+            log_warn("case %s: post %s edited again but the case holds %d versions already: "
+                     "this one is not kept", draft.record.case_id, message->id,
+                     CASES_MAX_VERSIONS);
         }
     }
     case_draft_free(&draft);
@@ -326,6 +358,8 @@ int worker_beat(struct worker *worker, char *err, size_t err_len)
         {"political", c->political},
         {"suspect", c->suspect},
         {"cases_created", c->cases_created},
+        {"case_versions", c->case_versions},
+        {"versions_dropped", c->versions_dropped},
         {"duplicates", c->duplicates},
         {"dead_lettered", c->dead_lettered},
         {"reclaimed", c->reclaimed},

@@ -32,6 +32,8 @@ struct worker_counters {
     long long errors;         /* Redis failures, rescan ids refused */
     long long reloads;        /* rulesets compiled again on request ... */
     long long reload_failures; /* ... and refused, the old ones kept */
+    long long case_versions;    /* new versions of a post kept by its case (queue/cases.h) */
+    long long versions_dropped; /* ... and not kept: the case held CASES_MAX_VERSIONS */
 };
 
 struct worker;

@@ -1,8 +1,9 @@
 // The reviewer console in Debian's Chromium against the real netra-desk, netra-worker and Redis:
 // log in, work three cases with the keyboard and see their decisions in the API and the audit
 // log, see a confirmation appear in the JSON Feed, check that posts carrying HTML or script
-// render as inert text, and see a follow and a like case say whom the account followed and what
-// it liked, in both languages, up to the feed and the webhook. Saves screenshots of the queue and the case page in
+// render as inert text, see a follow and a like case say whom the account followed and what it
+// liked, in both languages, up to the feed and the webhook, and see an edited post's versions
+// side by side. Saves screenshots of the queue and the case page in
 // $NETRA_BINARY_DIR/browser/.
 //
 //   node console.test.mjs NETRA_DESK NETRA NETRA_WORKER SEED_POSTS   (see run-console-test)
@@ -476,6 +477,33 @@ async function main() {
       assert.equal(body.kind, 'like');
       assert.equal(body.target.url, 'https://x.com/relawan_paslon02/status/1860000000000000001');
       assert.match(body.target.text, /Coblos nomor 2!/);
+    });
+
+    await step('an edited post shows its versions side by side, the edit marked, in both languages', async () => {
+      // The author softened the post after it was flagged: the case keeps both versions.
+      const recorded = execFileSync(seedBin, ['--cases', configPath,
+        path.join(here, 'fixtures/edits.jsonl')]).toString().trim();
+      assert.equal(recorded, '1');
+      const kase = await staff('/api/cases/' + cids.img);
+      assert.equal(kase.versions.length, 2);
+      assert.equal(kase.versions[1].post.text, 'Ayo datang ke TPS ' + XSS_IMG);
+      assert.equal(kase.post.text, 'Ayo coblos nomor 2 ' + XSS_IMG, 'the case keeps its first version');
+      await page.goto(base + '/#/case/' + cids.img);
+      const columns = page.locator('#versions article.version');
+      await columns.first().waitFor();
+      assert.equal(await columns.count(), 2);
+      assert.deepEqual(await page.$$eval('#versions article.version', (nodes) => nodes.map((n) => n.dataset.version)),
+        ['1', '2']);
+      assert.match(await columns.nth(1).locator('.byline').textContent(), /^Diambil .* · dicurigai · partisan/);
+      assert.deepEqual(await columns.nth(1).locator('ins').allTextContents(), ['datang ', 'ke ', 'TPS ']);
+      assert.ok((await columns.nth(1).locator('.version-text').textContent()).includes(XSS_IMG));
+      assert.equal(await page.locator('img').count(), 0);
+      await page.click('#lang');
+      await page.locator('#versions h2', { hasText: 'Versions of this post (2)' }).waitFor();
+      assert.match(await columns.nth(0).locator('.byline').textContent(), /^Fetched .* · suspect · partisan/);
+      await page.click('#lang');
+      await page.locator('#versions h2', { hasText: 'Versi unggahan ini (2)' }).waitFor();
+      await page.screenshot({ path: path.join(out, 'versions.png'), fullPage: true });
     });
 
     await step('no dialog, page error or CSP violation at any point', async () => {

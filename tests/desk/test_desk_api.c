@@ -276,6 +276,47 @@ static void test_case_detail_offsets_point_at_matched_terms(void **state)
     desk_test_stop(&desk);
 }
 
+/* A post edited after its case was opened: the case carries both versions, oldest first, each
+ * with its text, verdict, fetch time and own link. */
+static void test_case_detail_carries_every_version(void **state)
+{
+    (void)state;
+    struct desk_test desk;
+    desk_test_start(&desk, "api_versions", NULL);
+    desk_test_seed_account(&desk, "pns-7001", "mastodon", "Sari", "Dinas Kesehatan", "jakarta");
+    struct desk_test_post first = {.account = "pns-7001", .post_id = "mastodon:7001",
+                                   .text = "Ayo coblos nomor 2, dukung Prabowo-Gibran!"};
+    struct desk_test_post edited = first;
+    edited.text = "Ayo datang ke TPS tanggal 14 Februari.";
+    char case_id[CASE_ID_LEN + 1], again[CASE_ID_LEN + 1], path[128];
+    desk_test_seed_case(&desk, &first, case_id);
+    desk_test_seed_case(&desk, &edited, again);
+    assert_string_equal(again, case_id);
+    snprintf(path, sizeof(path), "/api/cases/%s", case_id);
+    cJSON *json = get_json(&desk, path, &desk_test_reviewer, 200);
+    const cJSON *versions = cJSON_GetObjectItem(json, "versions");
+    assert_int_equal(cJSON_GetArraySize(versions), 2);
+    assert_true(number_of(json, "versions_dropped") == 0);
+    const char *texts[] = {first.text, edited.text};
+    double previous_link = 0;
+    for (int i = 0; i < 2; i++) {
+        const cJSON *version = cJSON_GetArrayItem(versions, i);
+        assert_true(number_of(version, "version") == i + 1);
+        assert_string_equal(string_of(cJSON_GetObjectItem(version, "post"), "text"), texts[i]);
+        assert_string_equal(string_of(version, "verdict"), "suspect");
+        assert_string_equal(string_of(version, "fetched_at"), "2024-01-05T10:05:00Z");
+        assert_true(number_of(version, "recorded") > 0);
+        const cJSON *evidence = cJSON_GetObjectItem(version, "evidence");
+        assert_int_equal(strlen(string_of(evidence, "evidence")), 64);
+        assert_true(number_of(evidence, "chain_position") > previous_link);
+        previous_link = number_of(evidence, "chain_position");
+    }
+    /* The case's own fields stay those of the version that opened it. */
+    assert_string_equal(string_of(cJSON_GetObjectItem(json, "post"), "text"), first.text);
+    cJSON_Delete(json);
+    desk_test_stop(&desk);
+}
+
 /* The follow and the like of the engagement tests: a campaign team's account, whose display name
  * holds an emoji with a variation selector (4 + 3 UTF-8 bytes, 2 + 1 UTF-16 units), followed; one
  * of its posts, with an em dash (3 bytes, 1 unit), liked. */
@@ -590,6 +631,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_queue_sorts_filters_and_pages_each_case_once),
         cmocka_unit_test(test_case_detail_offsets_point_at_matched_terms),
+        cmocka_unit_test(test_case_detail_carries_every_version),
         cmocka_unit_test(test_follow_and_like_cases_carry_kind_target_and_offsets),
         cmocka_unit_test(test_four_eyes_and_every_decision_audited),
         cmocka_unit_test(test_roles_are_enforced),

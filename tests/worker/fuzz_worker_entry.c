@@ -2,8 +2,9 @@
  * decode, score, build the case draft and name its keys, without Redis. Input: a flags byte,
  * then the msg field, a NUL, the raw field. Flag 1: the raw field is deflated here first (so
  * scoring and evidence are reached), else it is used as it came; flag 2: an honest sha256 field
- * is added. A draft must hold together: its evidence hash recomputes, its raw bytes inflate back
- * to the message's. */
+ * is added. A draft must hold together, its evidence built at once (a suspect) or on request (a
+ * version of a post under a case): its content hash is hex, its evidence hash recomputes, its raw
+ * bytes inflate back to the message's. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,7 +47,9 @@ static void check_draft(const struct post_message *message, const struct case_dr
     const struct post_record *record = &draft->record;
     if (!cases_id_valid(record->case_id))
         abort();
-    if (!record->open_case)
+    if (!evidence_hex_valid(record->content))
+        abort();
+    if (!record->open_case && !record->has_evidence)
         return;
     evidence_hash(record->raw_sha256, record->message_sha256, evidence);
     if (strcmp(evidence, record->evidence) != 0)
@@ -108,6 +111,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             case_draft_build(message, entry.id, &result, &draft, err, sizeof(err)) != 0)
             abort();
         check_draft(message, &draft);
+        /* A version of a post under a case: the evidence is added to a draft built without. */
+        if (!draft.record.open_case) {
+            if (case_draft_add_evidence(message, &draft, err, sizeof(err)) != 0)
+                abort();
+            check_draft(message, &draft);
+        }
         cases_record_check(config, 0, &draft.record, err, sizeof(err));
         case_draft_free(&draft);
     }

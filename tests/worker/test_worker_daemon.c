@@ -1,8 +1,8 @@
 /* The worker loop against Redis, in process: every post gets one result, every suspect one case
- * with its evidence in the chain, redeliveries and later versions change nothing twice,
- * malformed messages go to dead letters, rescans are counted, workers racing on one chain keep
- * it intact, every shard keeps its own chain, and a shard whose Redis is down does not stop the
- * others; follows and likes become cases like posts. */
+ * with its evidence in the chain, redeliveries change nothing twice, a later version joins its
+ * case, malformed messages go to dead letters, rescans are counted, workers racing on one chain
+ * keep it intact, every shard keeps its own chain, and a shard whose Redis is down does not stop
+ * the others; follows and likes become cases like posts. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -219,7 +219,7 @@ static void every_post_gets_one_result_and_every_suspect_one_case(void **state)
 
 static const char suspect_text[] = "Ayo coblos nomor 2, dukung Prabowo-Gibran sampai menang!";
 
-static void a_redelivered_message_and_a_later_version_open_no_second_case(void **state)
+static void a_redelivered_message_opens_no_second_case_and_a_later_version_joins_the_first(void **state)
 {
     struct fixture *f = *state;
     char err[NETRA_ERR_LEN];
@@ -264,7 +264,8 @@ static void a_redelivered_message_and_a_later_version_open_no_second_case(void *
     assert_int_equal(daemon_test_count(f->inspect, f->config, 0, "case"), 1);
     assert_chain_intact(f, 0, 1);
 
-    /* The author edits the post: a new version, scored again, still one case. */
+    /* The author edits the post: a new version, scored again, kept by the same case with its
+     * own link. */
     struct post_message *edit =
         daemon_test_post("mastodon:900", "pns-9", "Coblos nomor 2! Prabowo-Gibran satu putaran!");
     daemon_test_publish(f->redis, f->config, edit);
@@ -272,8 +273,9 @@ static void a_redelivered_message_and_a_later_version_open_no_second_case(void *
         round_ok(worker);
     assert_int_equal(counters->scored, 1);
     assert_int_equal(counters->cases_created, 0);
+    assert_int_equal(counters->case_versions, 1);
     assert_int_equal(daemon_test_count(f->inspect, f->config, 0, "case"), 1);
-    assert_chain_intact(f, 0, 1);
+    assert_chain_intact(f, 0, 2);
     char key[KEYS_MAX_LEN];
     daemon_test_key(key, sizeof(key), f->config, 0, "result", "mastodon:900");
     assert_int_equal(integer(f->inspect, "TTL", key), -1);
@@ -540,7 +542,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(every_post_gets_one_result_and_every_suspect_one_case,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
-            a_redelivered_message_and_a_later_version_open_no_second_case, setup, teardown),
+            a_redelivered_message_opens_no_second_case_and_a_later_version_joins_the_first, setup, teardown),
         cmocka_unit_test_setup_teardown(
             malformed_messages_go_to_dead_letters_and_the_rest_is_scored, setup, teardown),
         cmocka_unit_test_setup_teardown(posts_of_a_rescan_count_in_its_progress, setup,

@@ -1,12 +1,13 @@
 // The case page: the post (or the follow or the like) with its matched terms marked, why it
-// scored, the account, the evidence hashes, the decision history, and the decision buttons (c,
-// d, e; j/k move along the last queue shown; u goes back to it).
+// scored, the versions of an edited post side by side, the account, the evidence hashes, the
+// decision history, and the decision buttons (c, d, e; j/k move along the last queue shown; u
+// goes back to it).
 import { api } from '../api.js';
 import { el, on, externalLink } from '../dom.js';
 import { decide } from '../decision.js';
 import { highlight } from '../highlight.js';
 import { categoryLabel, formatDateString, formatScore, formatTime, kindLabel, statusLabel, t, tParts } from '../i18n.js';
-import { lastQueue } from './queue.js';
+import { deletedBadge, lastQueue } from './queue.js';
 
 const DECIDABLE = ['pending', 'confirming', 'escalated'];
 const EVIDENCE_FIELDS = ['raw_sha256', 'message_sha256', 'evidence', 'chain_position', 'chain_id', 'chain'];
@@ -132,6 +133,72 @@ function historySection(decisions) {
   return section;
 }
 
+// ---- versions of the post: each edit kept by the case, side by side ----
+
+// Words (and the spaces after them) of a text, for comparing versions.
+function words(text) {
+  return (typeof text === 'string' ? text : '').match(/\S+\s*|\s+/g) || [];
+}
+
+// The words of after, each marked when it is not in the longest common run of words shared
+// with before. Past MAX_DIFF_CELLS the comparison would cost too much: the text is shown unmarked.
+const MAX_DIFF_CELLS = 1000000;
+function markedChanges(before, after) {
+  const a = words(before);
+  const b = words(after);
+  if (a.length * b.length > MAX_DIFF_CELLS) return b.join('');
+  const common = Array.from({ length: a.length + 1 }, () => new Uint32Array(b.length + 1));
+  for (let i = a.length - 1; i >= 0; i--) {
+    for (let j = b.length - 1; j >= 0; j--) {
+      common[i][j] = a[i].trim() === b[j].trim() ? common[i + 1][j + 1] + 1
+        : Math.max(common[i + 1][j], common[i][j + 1]);
+    }
+  }
+  const out = [];
+  let i = 0;
+  for (let j = 0; j < b.length;) {
+    if (i < a.length && a[i].trim() === b[j].trim()) {
+      out.push(b[j]);
+      i++;
+      j++;
+    } else if (i < a.length && common[i + 1][j] >= common[i][j + 1]) {
+      i++;
+    } else {
+      out.push(el('ins', {}, b[j]));
+      j++;
+    }
+  }
+  return out;
+}
+
+function verdictLabel(verdict) {
+  const key = 'verdict.' + verdict;
+  return t(key) === key ? String(verdict ?? '') : t(key);
+}
+
+// Nothing for a post never edited; else one column per version, the words each edit added
+// marked against the version before it.
+function versionsSection(versions, dropped) {
+  if (!Array.isArray(versions) || versions.length < 2) return null;
+  return el('section', { class: 'versions', id: 'versions' },
+    el('h2', {}, t('case.versions', { count: versions.length })),
+    el('p', { class: 'sub' }, t('case.versions_note')),
+    dropped > 0 ? el('p', { class: 'versions-dropped' }, t('case.versions_dropped', { count: dropped })) : '',
+    el('div', { class: 'version-columns' }, versions.map((v, i) => {
+      const post = v && v.post && typeof v.post === 'object' ? v.post : {};
+      const evidence = v && v.evidence && typeof v.evidence === 'object' ? v.evidence : {};
+      const previous = i > 0 && versions[i - 1] && versions[i - 1].post ? versions[i - 1].post.text : null;
+      return el('article', { class: 'version verdict-' + String(v && v.verdict), dataset: { version: String(v && v.version) } },
+        el('h3', {}, t('case.version', { n: v && v.version })),
+        el('p', { class: 'byline' }, t('case.version_meta', { fetched: formatDateString(v && v.fetched_at),
+          verdict: verdictLabel(v && v.verdict), partisan: formatScore(v && v.partisan) })),
+        el('p', { class: 'post-text version-text' }, i > 0 ? markedChanges(previous, post.text)
+          : String(post.text ?? '')),
+        el('p', { class: 'sub' }, t('case.version_link', { position: evidence.chain_position ?? '' }), ' · ',
+          el('code', {}, String(evidence.evidence ?? ''))));
+    })));
+}
+
 export async function renderCase(container, cid, context) {
   const item = await api.case(cid);
   const matches = (item.explanation && Array.isArray(item.explanation.matches)) ? item.explanation.matches : [];
@@ -163,6 +230,11 @@ export async function renderCase(container, cid, context) {
     statusLabel(item.status)), ' ',
   t('case.scores', { partisan: formatScore(item.partisan), political: formatScore(item.political),
     ruleset: item.ruleset || '' })];
+  if (item.deleted) {
+    summary.push(' ', deletedBadge(item.deleted.deleted_at), el('p', { class: 'deleted' },
+      t('case.deleted_detail', { at: formatTime(item.deleted.deleted_at),
+        seen: formatTime(item.deleted.last_seen), how: item.deleted.how || '' })));
+  }
   if (item.status === 'confirmed' && item.confirmed_category) {
     summary.push(el('p', {}, t('case.confirmed_as', { category: categoryLabel(item.confirmed_category),
       by: (item.confirmed_by || []).join(', '), at: formatTime(item.confirmed_at) })));
@@ -188,6 +260,9 @@ export async function renderCase(container, cid, context) {
             [t('field.fetched_at'), formatDateString(item.post && item.post.fetched_at)]]
             .concat(EVIDENCE_FIELDS.map((f) => [t('field.' + f), el('code', {}, String(evidence[f] ?? ''))])))),
         historySection(Array.isArray(item.decisions) ? item.decisions : []))));
+
+  const versions = versionsSection(item.versions, Number(item.versions_dropped) || 0);
+  if (versions) container.querySelector('.case-grid > div').append(versions);
 
   const go = (offset) => {
     const next = lastQueue.ids[position + offset];

@@ -71,12 +71,19 @@ function rowText(item) {
     text: target.text || '' });
 }
 
+// The post was deleted on its platform after netra flagged it; the evidence is kept.
+export function deletedBadge(deletedAt) {
+  return el('span', { class: 'badge deleted', title: t('case.deleted_title', { at: formatTime(deletedAt) }) },
+    t('case.deleted'));
+}
+
 export function caseRow(item) {
   const account = item.account || {};
   const kind = item.kind || 'post';
   return el('tr', { class: 'case', dataset: { cid: item.id, status: item.status } },
     el('td', { class: 'score' }, formatScore(item.partisan)),
-    el('td', {}, el('span', { class: 'status ' + item.status }, statusLabel(item.status))),
+    el('td', {}, el('span', { class: 'status ' + item.status }, statusLabel(item.status)),
+      item.deleted_at > 0 ? [' ', deletedBadge(item.deleted_at)] : []),
     el('td', { class: 'account' },
       el('a', { href: '#/account/' + encodeURIComponent(account.id || '') }, account.name || account.id || ''),
       el('div', { class: 'sub' }, account.agency || '')),
