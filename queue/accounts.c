@@ -334,8 +334,10 @@ int accounts_remove(struct redis_sync *redis, const struct netra_config *config,
 {
     char acct[KEYS_MAX_LEN], sched[KEYS_MAX_LEN], lease[KEYS_MAX_LEN];
     char engage[KEYS_MAX_LEN], engage_lease[KEYS_MAX_LEN], follows[KEYS_MAX_LEN];
+    char shown[KEYS_MAX_LEN], listed[KEYS_MAX_LEN];
     struct redis_args call;
     long long deleted = 0;
+    int shard = keys_shard(id, config->redis.shards);
     int rc = -1;
     redis_args_init(&call);
     if (acct_key(config, id, acct, err, err_len) != 0 ||
@@ -343,15 +345,19 @@ int accounts_remove(struct redis_sync *redis, const struct netra_config *config,
         shard_key(config, id, lease, keys_lease, err, err_len) != 0 ||
         shard_key(config, id, engage, keys_engage, err, err_len) != 0 ||
         shard_key(config, id, engage_lease, keys_engage_lease, err, err_len) != 0 ||
-        follows_key(config, id, follows, err, err_len) != 0)
+        follows_key(config, id, follows, err, err_len) != 0 ||
+        keys_shown(shown, sizeof(shown), config->redis.key_prefix, shard, id, err, err_len) != 0 ||
+        keys_listed(listed, sizeof(listed), config->redis.key_prefix, shard, id, err, err_len) != 0)
         goto cleanup;
-    redis_args_add_str(&call, "6");
+    redis_args_add_str(&call, "8");
     redis_args_add_str(&call, acct);
     redis_args_add_str(&call, sched);
     redis_args_add_str(&call, lease);
     redis_args_add_str(&call, engage);
     redis_args_add_str(&call, engage_lease);
     redis_args_add_str(&call, follows);
+    redis_args_add_str(&call, shown);
+    redis_args_add_str(&call, listed);
     redis_args_add_str(&call, id);
     if (run_integer(redis, &script_accounts_remove, &call, &deleted, err, err_len) != 0)
         goto cleanup;

@@ -12,7 +12,7 @@
  * and the followed set start over), and puts a new account on the schedule due now without
  * moving an existing one; the same for the engage schedule when config_engagement_on() says so
  * for its platform (otherwise it is taken off it). accounts_remove() also takes it off both
- * schedules, drops its leases and its followed set.
+ * schedules, drops its leases, its followed set and its index of listed posts (deletions.h).
  *
  * Every function takes the connection of the account's shard (keys_shard of its id); listing
  * works per shard. A struct account owns its strings: account_free(). */

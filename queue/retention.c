@@ -66,7 +66,7 @@ static const struct redis_script script_case_purge = {
     "return 'purged'\n",
 };
 
-/* acct, sched, lease, engage, engage:lease, follows | id remove_account dry_run
+/* acct, sched, lease, engage, engage:lease, follows, shown, listed | id remove_account dry_run
  *   -> {follows members, schedule entries, account removed} */
 static const struct redis_script script_account_forget = {
     "account_forget",
@@ -81,7 +81,7 @@ static const struct redis_script script_account_forget = {
     "redis.call('HDEL', KEYS[3], ARGV[1])\n"
     "redis.call('ZREM', KEYS[4], ARGV[1])\n"
     "redis.call('HDEL', KEYS[5], ARGV[1])\n"
-    "redis.call('DEL', KEYS[6])\n"
+    "redis.call('DEL', KEYS[6], KEYS[7], KEYS[8])\n"
     "if ARGV[2] == '1' then redis.call('DEL', KEYS[1]) end\n"
     "return {follows, schedules, account}\n",
 };
@@ -408,7 +408,8 @@ static int account_forget(struct redis_sync *redis, const struct netra_config *c
 {
     const char *prefix = config->redis.key_prefix, *id = request->account;
     char acct[KEYS_MAX_LEN], sched[KEYS_MAX_LEN], lease[KEYS_MAX_LEN], engage[KEYS_MAX_LEN],
-        engage_lease[KEYS_MAX_LEN], follows[KEYS_MAX_LEN];
+        engage_lease[KEYS_MAX_LEN], follows[KEYS_MAX_LEN], shown[KEYS_MAX_LEN],
+        listed[KEYS_MAX_LEN];
     struct redis_args call;
     redisReply *reply = NULL;
     int rc = -1;
@@ -418,11 +419,14 @@ static int account_forget(struct redis_sync *redis, const struct netra_config *c
         keys_lease(lease, sizeof(lease), prefix, shard, err, err_len) != 0 ||
         keys_engage(engage, sizeof(engage), prefix, shard, err, err_len) != 0 ||
         keys_engage_lease(engage_lease, sizeof(engage_lease), prefix, shard, err, err_len) != 0 ||
-        keys_follows(follows, sizeof(follows), prefix, shard, id, err, err_len) != 0)
+        keys_follows(follows, sizeof(follows), prefix, shard, id, err, err_len) != 0 ||
+        keys_shown(shown, sizeof(shown), prefix, shard, id, err, err_len) != 0 ||
+        keys_listed(listed, sizeof(listed), prefix, shard, id, err, err_len) != 0)
         goto cleanup;
-    const char *args[] = {acct,   sched, lease, engage, engage_lease, follows, id,
-                          request->remove_account ? "1" : "0", request->dry_run ? "1" : "0"};
-    redis_args_add_long(&call, 6);
+    const char *args[] = {acct,   sched, lease,  engage, engage_lease,
+                          follows, shown, listed, id,     request->remove_account ? "1" : "0",
+                          request->dry_run ? "1" : "0"};
+    redis_args_add_long(&call, 8);
     for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++)
         redis_args_add_str(&call, args[i]);
     if (redis_args_ok(&call, err, err_len) != 0 ||

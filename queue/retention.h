@@ -55,7 +55,8 @@ struct retention_account_counts {
     long long seen;            /* seen:<post id> deleted */
     long long cases;           /* cases turned into tombstones */
     long long confirmed_kept;  /* confirmed cases left intact */
-    long long follows;         /* members of the followed set deleted */
+    long long follows;         /* members of the followed set deleted (its index of listed
+                                * posts, shown/listed, goes too) */
     long long schedules;       /* schedule entries (sched, engage) removed */
     long long account_removed; /* 1 when acct:<id> was deleted */
 };

@@ -250,7 +250,7 @@ const struct redis_script script_accounts_remove = {
     "redis.call('HDEL', KEYS[3], ARGV[1])\n"
     "redis.call('ZREM', KEYS[4], ARGV[1])\n"
     "redis.call('HDEL', KEYS[5], ARGV[1])\n"
-    "redis.call('DEL', KEYS[6])\n"
+    "redis.call('DEL', KEYS[6], KEYS[7], KEYS[8])\n"
     "return redis.call('DEL', KEYS[1])\n",
 };
 

@@ -257,6 +257,15 @@ static void engagement_state_starts_over_with_a_new_handle_and_goes_with_the_acc
 
     command(f, "ZADD %s 1000 %s", follows, "109");
     command(f, "HSET %s pns-1 %s", lease, "a/1/1");
+    char shown[KEYS_MAX_LEN], listed[KEYS_MAX_LEN];
+    assert_int_equal(keys_shown(shown, sizeof(shown), f->config->redis.key_prefix, 0, "pns-1", err,
+                                sizeof(err)),
+                     0);
+    assert_int_equal(keys_listed(listed, sizeof(listed), f->config->redis.key_prefix, 0, "pns-1",
+                                 err, sizeof(err)),
+                     0);
+    command(f, "ZADD %s 1000 %s", shown, "mastodon:1");
+    command(f, "HSET %s %s 1000", listed, "mastodon:1");
     int removed = 0;
     assert_int_equal(accounts_remove(f->redis, f->config, "pns-1", &removed, err, sizeof(err)), 0);
     assert_int_equal(removed, 1);
@@ -265,6 +274,9 @@ static void engagement_state_starts_over_with_a_new_handle_and_goes_with_the_acc
     assert_int_equal(reply->integer, 0);
     freeReplyObject(reply);
     reply = redisCommand(f->inspect, "HEXISTS %s pns-1", lease);
+    assert_int_equal(reply->integer, 0);
+    freeReplyObject(reply);
+    reply = redisCommand(f->inspect, "EXISTS %s %s", shown, listed);
     assert_int_equal(reply->integer, 0);
     freeReplyObject(reply);
 }

@@ -76,6 +76,10 @@ static void key_of(struct fixture *f, char out[KEYS_MAX_LEN], const char *kind, 
         rc = keys_acct(out, KEYS_MAX_LEN, f->prefix, 0, id, err, sizeof(err));
     else if (strcmp(kind, "follows") == 0)
         rc = keys_follows(out, KEYS_MAX_LEN, f->prefix, 0, id, err, sizeof(err));
+    else if (strcmp(kind, "shown") == 0)
+        rc = keys_shown(out, KEYS_MAX_LEN, f->prefix, 0, id, err, sizeof(err));
+    else if (strcmp(kind, "listed") == 0)
+        rc = keys_listed(out, KEYS_MAX_LEN, f->prefix, 0, id, err, sizeof(err));
     else if (strcmp(kind, "decided") == 0)
         rc = keys_decided(out, KEYS_MAX_LEN, f->prefix, 0, id, err, sizeof(err));
     else if (strcmp(kind, "posts") == 0)
@@ -427,6 +431,11 @@ static void test_purge_account_keeps_confirmed_cases_and_removes_the_rest(void *
     freeReplyObject(redisCommand(f->inspect, "HSET %s id pns-1 platform mastodon", key));
     key_of(f, key, "follows", "pns-1");
     freeReplyObject(redisCommand(f->inspect, "ZADD %s 1 a 2 b", key));
+    /* The index of its listed posts names post ids of the account: forgotten too. */
+    key_of(f, key, "shown", "pns-1");
+    freeReplyObject(redisCommand(f->inspect, "ZADD %s 1 mastodon:1", key));
+    key_of(f, key, "listed", "pns-1");
+    freeReplyObject(redisCommand(f->inspect, "HSET %s mastodon:1 1", key));
     key_of(f, sched, "sched", NULL);
     key_of(f, engage, "engage", NULL);
     freeReplyObject(redisCommand(f->inspect, "ZADD %s 1 pns-1 1 pns-2", sched));
@@ -462,6 +471,8 @@ static void test_purge_account_keeps_confirmed_cases_and_removes_the_rest(void *
     assert_true(exists(f, "result", "mastodon:9"));
     /* No longer crawled, still on the watchlist. */
     assert_false(exists(f, "follows", "pns-1"));
+    assert_false(exists(f, "shown", "pns-1"));
+    assert_false(exists(f, "listed", "pns-1"));
     assert_int_equal(integer_of(f, "ZCARD %s", sched), 1);
     assert_int_equal(integer_of(f, "ZCARD %s", engage), 0);
     assert_true(exists(f, "acct", "pns-1"));
